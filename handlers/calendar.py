@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -54,6 +55,7 @@ class NaiveDatetimeError(CalendarError):
     """A datetime without a time zone was given where an instant is needed."""
 
 
+@cache
 def covered_years() -> range:
     """The years the installed `chinese-calendar` knows holidays and make-up days for."""
     known = list(chinese_calendar.holidays) + list(chinese_calendar.workdays)

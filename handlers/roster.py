@@ -49,6 +49,8 @@ __all__ = [
     "next_shift",
     "on_duty",
     "parse_roster",
+    "with_leave",
+    "with_swap",
 ]
 
 _WEEK = dt.timedelta(days=7)
@@ -189,6 +191,22 @@ def load_roster(path: Path, known_ids: Set[str] | None = None) -> Roster:
     except (OSError, yaml.YAMLError) as exc:
         raise RosterError(f"cannot read roster {path}: {exc}") from exc
     return parse_roster(data, known_ids)
+
+
+def with_swap(roster: Roster, swap: Swap, known_ids: Set[str] | None = None) -> Roster:
+    """The roster with one more swap, validated again: what a chat or CLI override stores."""
+    return _with_override(roster, "swaps", swap, known_ids)
+
+
+def with_leave(roster: Roster, leave: Leave, known_ids: Set[str] | None = None) -> Roster:
+    """The roster with one more leave entry, validated again."""
+    return _with_override(roster, "leave", leave, known_ids)
+
+
+def _with_override(roster: Roster, key: str, entry: Swap | Leave, known_ids: Set[str] | None) -> Roster:
+    body = roster.model_dump(by_alias=True)
+    body[key] = [*body[key], entry.model_dump(by_alias=True)]
+    return parse_roster({"roster": body}, known_ids)
 
 
 def _substitutions(roster: Roster, day: dt.date) -> Callable[[str], str]:

@@ -11,7 +11,18 @@ import pytest
 import yaml
 
 from handlers.calendar import BusinessCalendar, NaiveDatetimeError
-from handlers.roster import RosterError, describe_duty, load_roster, next_shift, on_duty, parse_roster
+from handlers.roster import (
+    Leave,
+    RosterError,
+    Swap,
+    describe_duty,
+    load_roster,
+    next_shift,
+    on_duty,
+    parse_roster,
+    with_leave,
+    with_swap,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar()
@@ -19,9 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _people() -> list[dict[str, Any]]:
-    people: list[dict[str, Any]] = yaml.safe_load((ROOT / "config" / "people.yaml").read_text("utf-8"))[
-        "people"
-    ]
+    people: list[dict[str, Any]] = yaml.safe_load((ROOT / "config" / "people.yaml").read_text("utf-8"))["people"]
     return people
 
 
@@ -115,11 +124,7 @@ def test_a_swap_trades_two_engineers_for_that_day_only() -> None:
 
 def test_leave_puts_the_substitute_in_every_role_for_the_range() -> None:
     roster = parse_roster(
-        roster_doc(
-            leave=[
-                {"engineer": "eng.chen", "from": "2025-04-22", "to": "2025-04-23", "substitute": "eng.sun"}
-            ]
-        ),
+        roster_doc(leave=[{"engineer": "eng.chen", "from": "2025-04-22", "to": "2025-04-23", "substitute": "eng.sun"}]),
         KNOWN_IDS,
     )
     during = on_duty(roster, at(2025, 4, 23, 20), CAL)
@@ -181,3 +186,26 @@ def test_who_is_on_duty_answers_now_and_next_in_chinese() -> None:
     ]
     assert "备岗 孙工（备岗） → 高级工程师 钱工（高级工程师） → 技术总监 周总（技术总监）" in answer
     assert "服务经理：马经理（服务经理）" in answer
+
+
+def test_an_override_added_later_is_validated_and_takes_effect() -> None:
+    roster = parse_roster(roster_doc(), KNOWN_IDS)
+    updated = with_leave(
+        roster,
+        Leave.model_validate(
+            {"engineer": "eng.liu", "from": "2025-04-24", "to": "2025-04-24", "substitute": "eng.sun"}
+        ),
+        KNOWN_IDS,
+    )
+    assert on_duty(updated, at(2025, 4, 24, 10), CAL).engineers == ("eng.chen", "eng.sun")
+    assert on_duty(roster, at(2025, 4, 24, 10), CAL).engineers == ("eng.chen", "eng.liu")  # unchanged
+    swapped = with_swap(roster, Swap.model_validate({"date": "2025-04-25", "engineer": "eng.chen", "with": "eng.zhao"}))
+    assert on_duty(swapped, at(2025, 4, 25, 10), CAL).engineers == ("eng.zhao", "eng.liu")
+    with pytest.raises(RosterError, match=r"roster\.leave\[0\]\.substitute: .*eng\.ghost"):
+        with_leave(
+            roster,
+            Leave.model_validate(
+                {"engineer": "eng.liu", "from": "2025-04-24", "to": "2025-04-24", "substitute": "eng.ghost"}
+            ),
+            KNOWN_IDS,
+        )
