@@ -202,3 +202,19 @@ def test_an_invalid_policy_is_refused_naming_the_key() -> None:
     doc["paging"]["normal"]["response_due"] = {"wall_hours": 24, "on_site_days": 1}
     with pytest.raises(PagingPolicyError, match=r"paging\.normal\.response_due: .*exactly one"):
         parse_paging_policy(doc)
+
+
+def test_the_contract_modules_import_no_messaging_sdk() -> None:
+    """Calendar, roster and paging policy are pure domain code: no channel library in them."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "handlers"
+    forbidden = {"telegram", "wechatpy", "aiohttp", "httpx", "requests"}
+    for module in ("calendar.py", "roster.py", "paging_policy.py"):
+        tree = ast.parse((root / module).read_text("utf-8"))
+        imported = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not imported & forbidden, f"{module} imports {imported & forbidden}"
