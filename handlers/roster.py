@@ -142,9 +142,9 @@ class Shift:
 
     `after_hours` follows `BusinessCalendar.is_after_hours` (lunch is not after hours).
     `engineers` is the on-duty team even after hours (urgent pages them at any hour);
-    `responders` is who a `high` page goes to first. `ends_at` is None only when the
-    calendar's data runs out before the shift ends; `starts_at` is looked for at most two
-    weeks back.
+    `responders` is who a `high` page goes to first. `ends_at` is None when the
+    calendar's data runs out before the shift ends (or, in theory, nothing changes for 15 days);
+    `starts_at` is looked for at most two weeks back.
     """
 
     starts_at: dt.datetime
