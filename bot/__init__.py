@@ -1,0 +1,1 @@
+"""App wiring: the pipeline, the outbox, the channels, the web server and the CLI."""

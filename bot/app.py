@@ -1,0 +1,146 @@
+"""One lifecycle for the running bot: aiohttp's cleanup contexts open and close, in order, the
+database, the shared HTTP session, the Rasa server (when we start it), and the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import storage
+from bot.channels.base import ChannelAdapter
+from bot.channels.web import WebChatChannel, setup_web_routes
+from bot.core import HelpdeskCore
+from bot.directory import load_directory
+from bot.outbox import OutboxWorker
+from bot.pipeline import Pipeline
+from config.settings import Settings
+from handlers.clock import Clock, SystemClock
+from nlu.client import NluClient, RasaHttpClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the running app holds; filled in by the cleanup contexts in order."""
+
+    settings: Settings
+    clock: Clock
+    nlu_override: NluClient | None = None
+    extra_adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
+    engine: AsyncEngine | None = None
+    sessions: storage.SessionFactory | None = None
+    http: aiohttp.ClientSession | None = None
+    nlu_url: str = ""
+    core: HelpdeskCore | None = None
+    web_channel: WebChatChannel = field(default_factory=WebChatChannel)
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.SessionFactory]:
+    """Engine with migrations applied and the people directory synced."""
+    engine = storage.make_engine(settings.database_url, settings.database.busy_timeout_ms)
+    await storage.upgrade(engine)
+    sessions = storage.make_session_factory(engine)
+    records = load_directory(settings.path(settings.people_file))
+    async with sessions() as session, session.begin():
+        await storage.sync_people(session, records)
+    return engine, sessions
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    rt = app[RUNTIME]
+    rt.engine, rt.sessions = await open_database(rt.settings)
+    yield
+    await rt.engine.dispose()
+
+
+async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    rt = app[RUNTIME]
+    rt.http = aiohttp.ClientSession()
+    yield
+    await rt.http.close()
+
+
+async def _rasa_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Start the bundled Rasa server unless one answers already (or starting is switched off)."""
+    rt = app[RUNTIME]
+    rt.nlu_url = rt.settings.nlu.url
+    server = None
+    if rt.nlu_override is None and rt.settings.nlu.start_server and not await _answers(rt):
+        from nlu.server import RasaServer
+
+        port = int(rt.nlu_url.rsplit(":", 1)[1].split("/")[0])
+        server = RasaServer(
+            rt.settings.path(rt.settings.nlu.model),
+            port=port,
+            startup_timeout_s=rt.settings.nlu.startup_timeout_s,
+            log_path=rt.settings.path(Path("var/rasa.log")),
+        )
+        log.info("starting Rasa on %s (log: %s)", rt.nlu_url, server.log_path)
+        await server.start()
+        log.info("Rasa is ready")
+    yield
+    if server is not None:
+        await server.stop()
+
+
+async def _answers(rt: Runtime) -> bool:
+    assert rt.http is not None
+    try:
+        async with rt.http.get(rt.nlu_url + "/status", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+            return resp.status == 200
+    except (aiohttp.ClientError, TimeoutError):
+        return False
+
+
+async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
+    rt = app[RUNTIME]
+    assert rt.sessions is not None and rt.http is not None
+    nlu = rt.nlu_override or RasaHttpClient(rt.http, rt.nlu_url, rt.settings.nlu.timeout_s)
+    adapters: dict[str, ChannelAdapter] = {"web": rt.web_channel, **rt.extra_adapters}
+    worker = OutboxWorker(rt.sessions, adapters, rt.clock, rt.settings.outbox)
+    pipeline = Pipeline(rt.sessions, nlu, rt.clock, rt.settings.service.hotline, on_enqueued=worker.wake)
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock)
+    recovered = await pipeline.recover()
+    if recovered:
+        log.info("handled %d message(s) stored before the last stop", recovered)
+    task = asyncio.create_task(worker.run(), name="outbox")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await rt.web_channel.close_all()
+
+
+def build_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    nlu: NluClient | None = None,
+    extra_adapters: dict[str, ChannelAdapter] | None = None,
+) -> web.Application:
+    """The web application with its whole lifecycle. ``nlu`` replaces Rasa (tests of other parts)."""
+    app = web.Application()
+    app[RUNTIME] = Runtime(
+        settings=settings, clock=clock or SystemClock(), nlu_override=nlu, extra_adapters=extra_adapters or {}
+    )
+    app.cleanup_ctx.extend([_database_ctx, _http_ctx, _rasa_ctx, _core_ctx])
+    runtime = app[RUNTIME]
+
+    def core() -> HelpdeskCore:
+        if runtime.core is None:
+            raise web.HTTPServiceUnavailable(text="starting up")
+        return runtime.core
+
+    setup_web_routes(app, core, runtime.web_channel)
+    return app

@@ -1,0 +1,184 @@
+"""The ``helpdesk`` command: run the bot, chat in the terminal, and look at the store."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+
+from aiohttp import web
+
+import storage
+from bot.app import RUNTIME, build_app, open_database
+from bot.channels.terminal import TerminalChannel
+from config.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("helpdesk")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    import os
+
+    return load_settings(Path(args.config) if args.config else None, env=os.environ)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    app = build_app(settings)
+    print(f"IT 服务台 web chat: http://{settings.web.host}:{settings.web.port}/  (Ctrl-C to stop)", flush=True)
+    web.run_app(app, host=settings.web.host, port=settings.web.port, print=None)
+    return 0
+
+
+async def _chat(settings: Settings, person_id: str) -> int:
+    terminal = TerminalChannel()
+    app = build_app(settings, extra_adapters={"terminal": terminal})
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        core = app[RUNTIME].core
+        assert core is not None
+        names = {p.id: p for p in await core.directory()}
+        if person_id not in names:
+            print(f"unknown person {person_id!r}; try `helpdesk people list`", file=sys.stderr)
+            return 2
+        print(f"你好，{names[person_id].name}。输入问题，回车发送；数字选择按钮；Ctrl-D 退出。")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, "> ")
+            except EOFError:
+                return 0
+            if not line.strip():
+                continue
+            terminal.received.clear()
+            await core.on_message(terminal.to_inbound(person_id, line, core))
+            try:
+                await asyncio.wait_for(terminal.received.wait(), timeout=15)
+            except TimeoutError:
+                print("(no reply yet; it will appear when sent)")
+    finally:
+        await runner.cleanup()
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    return asyncio.run(_chat(_settings(args), args.as_person))
+
+
+def _with_store(args: argparse.Namespace, work: Callable[[storage.SessionFactory], Awaitable[int]]) -> int:
+    async def main() -> int:
+        engine, sessions = await open_database(_settings(args))
+        try:
+            return await work(sessions)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    async def work(_sessions: storage.SessionFactory) -> int:
+        print("database is at the latest schema")
+        return 0
+
+    return _with_store(args, work)
+
+
+def _local(dt: datetime | None) -> str:
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "-"
+
+
+def cmd_tickets_list(args: argparse.Namespace) -> int:
+    async def work(sessions: storage.SessionFactory) -> int:
+        async with sessions() as session:
+            tickets = await storage.list_tickets(session, open_only=args.open, limit=args.limit)
+        print(f"{'#':>6}  {'status':<12} {'kind':<9} {'severity':<9} {'requester':<12} {'created':<16} text")
+        for t in tickets:
+            text = t.text.replace("\n", " ")[:40]
+            print(
+                f"{t.number:>6}  {t.status:<12} {t.kind:<9} {t.severity or '-':<9} "
+                f"{t.requester_id:<12} {_local(t.created_at):<16} {text}"
+            )
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_tickets_show(args: argparse.Namespace) -> int:
+    async def work(sessions: storage.SessionFactory) -> int:
+        async with sessions() as session:
+            ticket = await storage.get_ticket(session, int(str(args.number).lstrip("#")))
+            if ticket is None:
+                print(f"no ticket #{args.number}", file=sys.stderr)
+                return 1
+            events = await storage.ticket_events(session, ticket)
+        print(f"Ticket #{ticket.number}  {ticket.status}  {ticket.kind}/{ticket.severity or '-'}")
+        print(f"  requester: {ticket.requester_id}   assignee: {ticket.assignee_id or '-'}   via {ticket.channel}")
+        print(f"  created: {_local(ticket.created_at)}   due: {_local(ticket.due_at)}")
+        if ticket.article:
+            print(f"  article: {ticket.article}")
+        print(f"  text: {ticket.text}")
+        print("  history:")
+        for e in events:
+            print(f"    {_local(e.at)}  {e.action:<14} by {e.actor_id or 'system'} via {e.source}  {e.detail}")
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_people_list(args: argparse.Namespace) -> int:
+    async def work(sessions: storage.SessionFactory) -> int:
+        async with sessions() as session:
+            people = await storage.list_people(session)
+        for p in people:
+            print(f"{p.id:<14} {p.role:<9} {p.name}  {p.department}")
+        return 0
+
+    return _with_store(args, work)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="helpdesk", description="IT 服务台机器人 / IT helpdesk bot")
+    parser.add_argument("--config", help="settings file (default: config/helpdesk.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot: web chat, REST webhook, workers").set_defaults(func=cmd_run)
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--as", dest="as_person", required=True, help="person id from the directory")
+    chat.set_defaults(func=cmd_chat)
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    tickets = sub.add_parser("tickets", help="tickets").add_subparsers(dest="tickets_command", required=True)
+    tl = tickets.add_parser("list", help="latest tickets")
+    tl.add_argument("--open", action="store_true", help="open tickets only")
+    tl.add_argument("--limit", type=int, default=30)
+    tl.set_defaults(func=cmd_tickets_list)
+    ts = tickets.add_parser("show", help="one ticket with its history")
+    ts.add_argument("number")
+    ts.set_defaults(func=cmd_tickets_show)
+    people = sub.add_parser("people", help="people").add_subparsers(dest="people_command", required=True)
+    people.add_parser("list", help="the directory").set_defaults(func=cmd_people_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result: int = args.func(args)
+        return result
+    except ConfigError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""What channel adapters may ask of the helpdesk: one facade, so adapters hold no helpdesk logic."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+
+import storage
+from bot.messages import InboundMessage, Reply
+from bot.outbox import OutboxWorker
+from bot.pipeline import Pipeline, Receipt
+from handlers.clock import Clock
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: str
+    name: str
+    department: str
+    role: str
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    id: str  # "i<inbound id>" for what the person said, "o<outbox id>" for what the bot sent
+    from_person: bool
+    reply: Reply
+    at: datetime
+
+
+class HelpdeskCore:
+    def __init__(
+        self, sessions: storage.SessionFactory, pipeline: Pipeline, worker: OutboxWorker, clock: Clock
+    ) -> None:
+        self.sessions = sessions
+        self.pipeline = pipeline
+        self.worker = worker
+        self.clock = clock
+
+    async def on_message(self, msg: InboundMessage) -> Receipt:
+        """Store, then handle; returns once the replies are in the outbox."""
+        return await self.pipeline.handle(msg)
+
+    async def take_replies(self, inbound_id: int, wait_s: float = 10.0) -> list[tuple[int, Reply]]:
+        """The replies to one message, marked sent — for channels that answer in the HTTP response.
+
+        A redelivery that arrives while the first delivery is still being handled waits for it."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while True:
+            async with self.sessions() as session, session.begin():
+                inbound = await storage.get_inbound(session, inbound_id)
+                if inbound is not None and inbound.status == "handled":
+                    rows = await storage.replies_to(session, inbound_id)
+                    now = self.clock.now()
+                    for row in rows:
+                        if row.status == "pending":
+                            storage.mark_sent(row, now, None)
+                    return [(row.id, Reply.from_payload(row.payload)) for row in rows]
+            if asyncio.get_running_loop().time() >= deadline:
+                return []
+            await asyncio.sleep(0.1)
+
+    async def directory(self) -> list[PersonView]:
+        async with self.sessions() as session:
+            people = await storage.list_people(session)
+            return [PersonView(p.id, p.name, p.department, p.role) for p in people]
+
+    async def history(self, person_id: str, limit: int = 100) -> list[HistoryItem]:
+        async with self.sessions() as session:
+            items = await storage.conversation(session, person_id, limit)
+        out: list[HistoryItem] = []
+        for item in items:
+            if isinstance(item, storage.InboundMessage):
+                out.append(HistoryItem(f"i{item.id}", True, Reply(item.text), item.received_at))
+            else:
+                out.append(HistoryItem(f"o{item.id}", False, Reply.from_payload(item.payload), item.created_at))
+        return out
+
+    async def came_online(self, channel: str, person_id: str) -> None:
+        """A person opened a live connection: send what was waiting for them now."""
+        async with self.sessions() as session, session.begin():
+            count = await storage.retry_now(session, channel, person_id, self.clock.now())
+        if count:
+            self.worker.wake()

@@ -1,0 +1,142 @@
+"""The one internal message type, the one reply type, and button payloads.
+
+Channel adapters translate to and from these and nothing else; handlers see only these. This module
+imports no SDK so that ``handlers`` may use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+# Button payloads are short and versioned: "/v1.ack 1042". A new format gets a new version so a
+# button in an old message is still understood, or refused clearly.
+PAYLOAD_PREFIX = "/v1."
+
+
+class Action(StrEnum):
+    """What a button asks for. The value is the short code carried in the payload."""
+
+    OPEN_TICKET = "open"  # open a ticket from a message as is (ref: inbound message id)
+    SOLVED = "solved"  # a how-to answer helped (ref: article id)
+    NOT_SOLVED = "unsolved"  # it did not: open a ticket (ref: inbound message id)
+    CLARIFY = "clarify"  # the answer to the clarifying question (ref: "<inbound id>:<kind>")
+    ARTICLE = "article"  # show an article (ref: article id)
+    ACKNOWLEDGE = "ack"  # an engineer acknowledges a page (ref: ticket number)
+    TAKE = "take"
+    ESCALATE = "esc"
+    RESOLVE = "resolve"
+    CONFIRM = "confirm"  # the requester confirms the service record
+    REOPEN = "reopen"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    action: Action
+    ref: str = ""
+
+    @property
+    def payload(self) -> str:
+        return f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    action: Action
+    ref: str
+
+
+def parse_payload(text: str) -> ButtonPress | None:
+    """The button press a text carries, or None for ordinary text (or an unknown old payload)."""
+    if not text.startswith(PAYLOAD_PREFIX):
+        return None
+    code, _, ref = text[len(PAYLOAD_PREFIX) :].partition(" ")
+    try:
+        return ButtonPress(Action(code), ref.strip())
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # image | file | voice
+    name: str
+    ref: str  # the channel's media id or a URL
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message as a channel received it. ``sender`` is the channel's user id."""
+
+    channel: str
+    sender: str
+    chat: str
+    message_id: str
+    text: str
+    received_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+    is_group: bool = False
+
+
+@dataclass(frozen=True)
+class FileRef:
+    name: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says: text, buttons (degraded to text where a channel has none), files."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    files: tuple[FileRef, ...] = ()
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "buttons": [{"title": b.title, "action": b.action.value, "ref": b.ref} for b in self.buttons],
+            "files": [{"name": f.name, "path": f.path} for f in self.files],
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=str(data["text"]),
+            buttons=tuple(Button(b["title"], Action(b["action"]), b.get("ref", "")) for b in data["buttons"]),
+            files=tuple(FileRef(f["name"], f["path"]) for f in data.get("files", [])),
+        )
+
+    def as_plain_text(self) -> str:
+        """The reply for a channel without buttons: each button becomes a numbered line."""
+        if not self.buttons:
+            return self.text
+        lines = [self.text, ""]
+        lines += [f"[{i}] {b.title}" for i, b in enumerate(self.buttons, start=1)]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply a handler produced. ``to`` None means the sender, in the chat they wrote from."""
+
+    reply: Reply
+    to: str | None = None
+    ticket_id: int | None = None
+    replaces: int | None = None  # outbox id of a sent message to edit instead of sending anew
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row handed to a channel adapter."""
+
+    outbox_id: int
+    channel: str
+    recipient: str  # person id
+    chat: str
+    reply: Reply
+    edit_of: str | None = None  # channel message id to edit in place
+    extra: dict[str, Any] = field(default_factory=dict)

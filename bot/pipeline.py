@@ -1,0 +1,214 @@
+"""Receive → store → triage → handler → outbox, for every channel alike.
+
+A message is stored (idempotently on channel + message id) before the channel is answered. Triage
+calls Rasa outside any transaction; the handler's changes and its replies are then written in one
+transaction, which first claims the message (received → handled) so that a redelivery, a second
+worker or the start-up recovery never handles it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import storage
+from bot.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
+from handlers import texts
+from handlers.clock import Clock
+from handlers.context import HandlerContext
+from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS
+from nlu.client import NluClient, NluUnavailable
+from nlu.triage import Triage, triage
+
+log = logging.getLogger(__name__)
+
+# Channels whose replies are pushed by the outbox worker; "rest" replies go back in the HTTP answer.
+PUSH_CHANNEL_DEFAULT = "web"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    inbound_id: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class _Decision:
+    triage: Triage | None
+    error: str | None
+    press: ButtonPress | None
+    original_id: int | None = None  # for a clarifying answer: the message being triaged
+
+
+class Pipeline:
+    def __init__(
+        self,
+        sessions: storage.SessionFactory,
+        nlu: NluClient,
+        clock: Clock,
+        hotline: str,
+        on_enqueued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sessions = sessions
+        self._nlu = nlu
+        self._clock = clock
+        self._hotline = hotline
+        self._on_enqueued = on_enqueued
+
+    async def receive(self, msg: InboundMessage) -> Receipt:
+        """Store the message; a redelivered one is recognised and not stored again."""
+        async with self._sessions() as session, session.begin():
+            person = await storage.person_for_identity(session, msg.channel, msg.sender)
+            row, created = await storage.record_inbound(
+                session,
+                channel=msg.channel,
+                channel_message_id=msg.message_id,
+                sender_ref=msg.sender,
+                sender_id=person.id if person else None,
+                chat_id=msg.chat,
+                text=msg.text,
+                received_at=msg.received_at,
+                attachments={"items": [a.__dict__ for a in msg.attachments]} if msg.attachments else {},
+            )
+            return Receipt(row.id, duplicate=not created)
+
+    async def handle(self, msg: InboundMessage) -> Receipt:
+        """Store and handle a message; a redelivery is handled only if the first try never finished."""
+        receipt = await self.receive(msg)
+        await self.process(receipt.inbound_id)
+        return receipt
+
+    async def process(self, inbound_id: int) -> bool:
+        """Handle a stored message once. Returns False when it was already handled."""
+        async with self._sessions() as session:
+            inbound = await storage.get_inbound(session, inbound_id)
+            if inbound is None or inbound.status != "received":
+                return False
+            text, sender_id = inbound.text, inbound.sender_id
+        decision = await self._decide(text, sender_id) if sender_id else _Decision(None, None, None)
+        async with self._sessions() as session, session.begin():
+            inbound = await storage.claim_inbound(session, inbound_id)
+            if inbound is None:
+                return False
+            now = self._clock.now()
+            outgoing = await self._run_handler(session, inbound, decision, now)
+            ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
+            for out in outgoing:
+                await self._enqueue(session, inbound, out, now)
+            t = decision.triage
+            await storage.mark_handled(
+                session,
+                inbound,
+                at=now,
+                kind=t.kind if t else ("unknown" if decision.error else None),
+                severity=t.severity if t else None,
+                article=t.article if t else None,
+                confidence=t.confidence if t else None,
+                triage_error=decision.error,
+                ticket_id=ticket_ids[0] if ticket_ids and decision.press is None else None,
+            )
+        self._on_enqueued()
+        return True
+
+    async def recover(self, older_than: timedelta = timedelta(seconds=0)) -> int:
+        """Handle messages a stopped process had stored but not handled. Returns how many."""
+        async with self._sessions() as session:
+            pending = await storage.unhandled_inbound(session, self._clock.now() - older_than)
+            ids = [row.id for row in pending]
+        handled = 0
+        for inbound_id in ids:
+            handled += await self.process(inbound_id)
+        return handled
+
+    async def _decide(self, text: str, sender_id: str) -> _Decision:
+        press = parse_payload(text)
+        if press is not None and press.action is Action.CLARIFY:
+            ref, _, kind = press.ref.partition(":")
+            async with self._sessions() as session:
+                original = await storage.get_inbound(session, int(ref)) if ref.isdigit() else None
+            if original is None or original.sender_id != sender_id:
+                return _Decision(None, None, press)
+            try:
+                result = await triage(self._nlu, original.text, kind_hint=kind)
+            except NluUnavailable as exc:
+                log.warning("triage of a clarified message failed", exc_info=True)
+                return _Decision(None, str(exc), None, original.id)
+            return _Decision(result, None, None, original.id)
+        if press is not None:
+            return _Decision(None, None, press)
+        try:
+            return _Decision(await triage(self._nlu, text), None, None)
+        except NluUnavailable as exc:
+            log.warning("triage failed; the message becomes an untriaged ticket", exc_info=True)
+            return _Decision(None, str(exc), None)
+
+    async def _run_handler(
+        self, session: AsyncSession, inbound: storage.InboundMessage, decision: _Decision, now: datetime
+    ) -> list[Outgoing]:
+        person = await storage.get_person(session, inbound.sender_id) if inbound.sender_id else None
+        if person is None:
+            text = texts.say("zh", "unknown_person", hotline=self._hotline)
+            return [Outgoing(Reply(text))]
+        message = inbound
+        if decision.original_id is not None:
+            original = await storage.get_inbound(session, decision.original_id)
+            if original is not None and original.ticket_id is None:
+                message = original
+        ctx = HandlerContext(session=session, person=person, message=message, now=now, hotline=self._hotline)
+        if decision.press is not None:
+            handler = ACTION_HANDLERS.get(decision.press.action)
+            if handler is None:
+                return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+            return await handler(ctx, decision.press)
+        if decision.triage is None:
+            return await self._untriaged(ctx, message)
+        outgoing = await KIND_HANDLERS[decision.triage.kind](ctx, decision.triage)
+        if message is not inbound:
+            ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
+            if ids:
+                message.ticket_id = ids[0]
+        return outgoing
+
+    async def _untriaged(self, ctx: HandlerContext, message: storage.InboundMessage) -> list[Outgoing]:
+        """Rasa is down or slow: nothing is lost — an ``unknown`` ticket for an engineer to triage."""
+        ticket = await storage.open_ticket(
+            ctx.session,
+            requester_id=ctx.person.id,
+            kind="unknown",
+            text=message.text,
+            channel=message.channel,
+            now=ctx.now,
+            detail={"inbound_id": message.id, "reason": "triage unavailable"},
+        )
+        text = texts.say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=self._hotline)
+        return [Outgoing(Reply(text), ticket_id=ticket.id)]
+
+    async def _enqueue(
+        self, session: AsyncSession, inbound: storage.InboundMessage, out: Outgoing, now: datetime
+    ) -> None:
+        if out.to is None:
+            channel, chat, recipient = inbound.channel, inbound.chat_id, inbound.sender_id
+        else:
+            channel, chat = await self._route(session, out.to)
+            recipient = out.to
+        await storage.enqueue(
+            session,
+            channel=channel,
+            recipient_id=recipient,
+            chat_id=chat,
+            payload=out.reply.to_payload(),
+            now=now,
+            in_reply_to=inbound.id if out.to is None else None,
+            ticket_id=out.ticket_id,
+            replaces_id=out.replaces,
+        )
+
+    async def _route(self, session: AsyncSession, person_id: str) -> tuple[str, str]:
+        """Where to push a message to someone who did not just write: their first chat identity."""
+        for identity in await storage.identities_of(session, person_id):
+            return identity.channel, identity.channel_user_id
+        return PUSH_CHANNEL_DEFAULT, person_id

@@ -1,0 +1,98 @@
+// Web chat: choose who you are, chat, press buttons, receive pushed messages without reloading.
+(function () {
+  "use strict";
+  const who = document.getElementById("who");
+  const log = document.getElementById("log");
+  const text = document.getElementById("text");
+  const send = document.getElementById("send");
+  const statusEl = document.getElementById("status");
+  let ws = null;
+  let person = "";
+  const shown = new Map(); // message id -> element; pushes may repeat, each id is shown once
+
+  function render(item, fromPerson) {
+    let el = shown.get(item.id);
+    if (!el) {
+      el = document.createElement("div");
+      el.dataset.id = item.id;
+      shown.set(item.id, el);
+      log.appendChild(el);
+    }
+    el.className = "msg " + (fromPerson ? "me" : "bot");
+    el.textContent = item.text;
+    if (item.buttons && item.buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      for (const b of item.buttons) {
+        const btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.title;
+        btn.addEventListener("click", () => say(b.payload, b.title));
+        row.appendChild(btn);
+      }
+      el.appendChild(row);
+    }
+    log.scrollTop = log.scrollHeight;
+    return el;
+  }
+
+  function say(message, shownText) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+    const el = render({ id: "c" + id, text: shownText || message }, true);
+    el.classList.add("pending");
+    ws.send(JSON.stringify({ type: "message", id: id, text: message }));
+  }
+
+  async function choose(id) {
+    if (ws) ws.close();
+    log.innerHTML = "";
+    shown.clear();
+    person = id;
+    text.disabled = send.disabled = !id;
+    if (!id) return;
+    const items = await (await fetch("/api/history?person=" + encodeURIComponent(id))).json();
+    for (const item of items) render(item, item.from_person);
+    connect();
+  }
+
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    const current = person;
+    ws = new WebSocket(proto + "://" + location.host + "/ws?person=" + encodeURIComponent(current));
+    ws.onopen = () => { statusEl.textContent = "已连接 · online"; };
+    ws.onclose = () => {
+      statusEl.textContent = "连接断开，重连中…";
+      if (current === person) setTimeout(() => { if (current === person) connect(); }, 2000);
+    };
+    ws.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "ack") {
+        const el = shown.get("c" + frame.id);
+        if (el) el.classList.remove("pending");
+      } else if (frame.type === "message" || frame.type === "edit") {
+        render(frame, false);
+      } else if (frame.type === "error") {
+        render({ id: "e" + Date.now(), text: "⚠ " + frame.error }, false);
+      }
+    };
+  }
+
+  document.getElementById("compose").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = text.value.trim();
+    if (!value) return;
+    say(value);
+    text.value = "";
+  });
+  who.addEventListener("change", () => choose(who.value));
+
+  fetch("/api/people").then((r) => r.json()).then((people) => {
+    for (const p of people) {
+      const opt = document.createElement("option");
+      opt.value = p.id;
+      opt.textContent = p.name + " · " + p.department + " (" + p.role + ")";
+      who.appendChild(opt);
+    }
+  });
+})();

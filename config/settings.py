@@ -1,0 +1,142 @@
+"""Settings: one frozen object read once at start-up and passed down.
+
+The file is TOML (``config/helpdesk.toml`` by default); secrets and the deployment's database URL
+come from environment variables so they never sit in the repository. A bad value stops start-up
+with a ``ConfigError`` that names the key, e.g. ``web.port: Input should be less than 65536``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "helpdesk.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    # SQLite by default; PostgreSQL with postgresql+asyncpg://user:pass@host/db
+    url: str = "sqlite+aiosqlite:///var/helpdesk.db"
+    busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return url
+
+
+class NluSettings(_Section):
+    url: str = "http://127.0.0.1:5005"
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # Start the bundled Rasa server with the bot (the embedded default); off when Rasa runs elsewhere.
+    start_server: bool = True
+    model: Path = Path("nlu/models/helpdesk-nlu.tar.gz")
+    startup_timeout_s: float = Field(default=180.0, gt=0)
+
+
+class WebSettings(_Section):
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class OutboxSettings(_Section):
+    poll_interval_s: float = Field(default=1.0, gt=0)
+    first_retry_s: float = Field(default=2.0, gt=0)
+    max_retry_s: float = Field(default=300.0, gt=0)
+    max_attempts: int = Field(default=20, ge=1)
+
+
+class ServiceSettings(_Section):
+    timezone: str = "Asia/Shanghai"
+    hotline: str = "400-000-0000"
+    language: Literal["zh", "en"] = "zh"
+
+
+class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
+    nlu: NluSettings = NluSettings()
+    web: WebSettings = WebSettings()
+    outbox: OutboxSettings = OutboxSettings()
+    service: ServiceSettings = ServiceSettings()
+    people_file: Path = Path("config/people.yaml")
+    kb_dir: Path = Path("kb")
+    # Relative paths above are taken from this folder (the repository root by default).
+    base_dir: Path = REPO_ROOT
+
+    def path(self, p: Path) -> Path:
+        """An absolute path for a configured one."""
+        return p if p.is_absolute() else self.base_dir / p
+
+    @property
+    def database_url(self) -> str:
+        """The URL with a relative SQLite path made absolute under ``base_dir``."""
+        url = self.database.url
+        prefix = "sqlite+aiosqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            return prefix + str(self.base_dir / url[len(prefix) :])
+        return url
+
+
+# Environment variables that override one key each (secrets and per-deployment values).
+ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
+    "HELPDESK_DATABASE_URL": ("database", "url"),
+    "HELPDESK_RASA_URL": ("nlu", "url"),
+    "HELPDESK_WEB_PORT": ("web", "port"),
+}
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"invalid configuration in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        lines.append(f"  {key}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read and validate the settings file, then the environment overrides.
+
+    ``path`` None means the default file, which may be absent (embedded defaults apply). An explicit
+    path must exist. ``overrides`` (section → values) lets tests and the CLI set keys directly.
+    """
+    data: dict[str, Any] = {}
+    source = str(path or DEFAULT_CONFIG_FILE)
+    file = path or DEFAULT_CONFIG_FILE
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"cannot parse {source}: {exc}") from exc
+    elif path is not None:
+        raise ConfigError(f"configuration file not found: {source}")
+    for var, (section, key) in ENV_OVERRIDES.items() if env is not None else ():
+        if var in (env or {}):
+            data.setdefault(section, {})[key] = (env or {})[var]
+    for section, values in (overrides or {}).items():
+        if isinstance(values, Mapping):
+            data.setdefault(section, {}).update(values)
+        else:
+            data[section] = values
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc

@@ -1,0 +1,108 @@
+"""What the bot says, in Chinese first and English too. One place, so wording stays consistent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SEVERITY_NAMES = {
+    "zh": {"urgent": "紧急故障", "high": "一般紧急故障", "normal": "一般故障", "hardware": "硬件故障"},
+    "en": {"urgent": "urgent", "high": "high", "normal": "normal", "hardware": "hardware"},
+}
+
+# The contract's promised response for each severity.
+RESPONSE_PROMISES = {
+    "zh": {
+        "urgent": "工程师将立即响应（现场或远程）",
+        "high": "工程师将在 2 小时内响应",
+        "normal": "工程师将在 24 小时内处理",
+        "hardware": "已进入硬件维修流程，工程师会先与您确认设备情况",
+    },
+    "en": {
+        "urgent": "an engineer responds at once, on site or remotely",
+        "high": "an engineer responds within 2 hours",
+        "normal": "an engineer handles it within 24 hours",
+        "hardware": "it enters the repair process; an engineer will first confirm the device with you",
+    },
+}
+
+_CATALOG: dict[str, dict[str, str]] = {
+    "ticket_opened": {
+        "zh": "已为您创建工单 #{number}（{severity_name}）：{promise}。\n问题：{text}",
+        "en": "Ticket #{number} opened ({severity_name}): {promise}.\nProblem: {text}",
+    },
+    "ticket_opened_untriaged": {
+        "zh": "智能分诊暂时不可用，您的消息已登记为工单 #{number}，工程师会人工确认紧急程度并尽快联系您。"
+        "如情况紧急，请拨打服务热线 {hotline}。",
+        "en": "Automatic triage is unavailable right now. Your message is recorded as ticket #{number}; an "
+        "engineer will triage it by hand and contact you soon. If it is urgent, call the hotline {hotline}.",
+    },
+    "ticket_opened_as_is": {
+        "zh": "已按原文为您创建工单 #{number}，工程师会确认紧急程度后联系您。",
+        "en": "Ticket #{number} opened with your message as is; an engineer will triage it and contact you.",
+    },
+    "chitchat": {
+        "zh": "您好！我是 IT 服务台机器人。您可以直接告诉我：\n"
+        "· 电脑、网络、打印机等出了什么问题（我会建工单并通知工程师）\n"
+        "· 想知道怎么操作（我会发操作指南）\n"
+        "· 查询工单进度、投诉或采购申请",
+        "en": "Hello! I am the IT service desk bot. Tell me:\n"
+        "· what is broken (I open a ticket and page an engineer)\n"
+        "· what you want to learn to do (I send a guide)\n"
+        "· about a ticket's status, a complaint or a purchase request",
+    },
+    "thanks": {"zh": "不客气！还有其他问题随时找我。", "en": "You're welcome! Message me any time."},
+    "unknown": {
+        "zh": "抱歉，我没能理解您的意思。可以换个说法再描述一下吗？或者直接按原文创建工单，由工程师来看。",
+        "en": "Sorry, I did not understand. Could you say it another way? Or open a ticket as is for an engineer.",
+    },
+    "clarify": {
+        "zh": "我不太确定您的意思，请选一下：",
+        "en": "I am not sure what you mean. Which is it?",
+    },
+    "coming_soon": {
+        "zh": "已收到。{what}功能即将上线；现在如需帮助，可以按原文创建工单，工程师会处理。",
+        "en": "Received. {what} is coming soon; for now you can open a ticket as is and an engineer will help.",
+    },
+    "button_open_as_is": {"zh": "按原文创建工单", "en": "Open a ticket as is"},
+    "button_broken": {"zh": "有东西坏了", "en": "Something is broken"},
+    "button_howto": {"zh": "我想知道怎么操作", "en": "How do I…"},
+    "button_status": {"zh": "查工单进度", "en": "Ticket status"},
+    "button_other": {"zh": "其他", "en": "Other"},
+    "already_ticket": {
+        "zh": "这条消息已经有工单 #{number} 了。",
+        "en": "This message already has ticket #{number}.",
+    },
+    "stale_button": {
+        "zh": "这个按钮已失效，请重新发送您的问题。",
+        "en": "This button is no longer valid; please send your question again.",
+    },
+    "unknown_person": {
+        "zh": "您还不在服务名录中，请联系行政部开通，或拨打服务热线 {hotline}。",
+        "en": "You are not in the service directory yet; ask the office admin, or call the hotline {hotline}.",
+    },
+}
+
+_WHAT = {
+    "howto": {"zh": "操作指南", "en": "How-to answers"},
+    "status": {"zh": "工单查询", "en": "Ticket status"},
+    "complaint": {"zh": "投诉登记", "en": "Complaints"},
+    "purchase": {"zh": "采购申请", "en": "Purchase requests"},
+}
+
+
+def say(lang: str, key: str, **values: Any) -> str:
+    """The text for ``key`` in ``lang`` (Chinese when the language is not known)."""
+    entry = _CATALOG[key]
+    return entry.get(lang, entry["zh"]).format(**values)
+
+
+def severity_name(lang: str, severity: str) -> str:
+    return SEVERITY_NAMES.get(lang, SEVERITY_NAMES["zh"])[severity]
+
+
+def promise(lang: str, severity: str) -> str:
+    return RESPONSE_PROMISES.get(lang, RESPONSE_PROMISES["zh"])[severity]
+
+
+def feature_name(lang: str, kind: str) -> str:
+    return _WHAT[kind].get(lang, _WHAT[kind]["zh"])

@@ -1,0 +1,74 @@
+"""Engine, sessions and migrations.
+
+SQLite runs in WAL mode with a busy timeout so the web server, the outbox worker and the CLI can
+share one file; PostgreSQL is used as is. Migrations are Alembic's, applied at start-up and by
+``helpdesk db upgrade``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+def make_engine(url: str, busy_timeout_ms: int = 5000) -> AsyncEngine:
+    """An engine for the URL; for SQLite the folder is created and WAL switched on."""
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[1]
+        if path and ":memory:" not in path:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediate).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn: Connection) -> None:
+            # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails
+            # at once with "database is locked" when another process wrote in between, whereas
+            # an immediate one waits its turn for up to busy_timeout.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: AsyncEngine) -> SessionFactory:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision``; a no-op when the database is current."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())

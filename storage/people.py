@@ -1,0 +1,78 @@
+"""People and their channel identities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Identity, Person
+
+ROLES = ("staff", "engineer", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person as the directory file describes them."""
+
+    id: str
+    name: str
+    role: str
+    department: str = ""
+    location: str = ""
+    language: str = "zh"
+    identities: tuple[tuple[str, str], ...] = ()  # (channel, channel user id)
+
+
+async def sync_people(session: AsyncSession, records: Iterable[PersonRecord]) -> int:
+    """Make the people table match the directory: add, update; people no longer listed go inactive."""
+    existing = {p.id: p for p in (await session.scalars(select(Person))).all()}
+    seen: set[str] = set()
+    for rec in records:
+        seen.add(rec.id)
+        person = existing.get(rec.id)
+        if person is None:
+            person = Person(id=rec.id)
+            session.add(person)
+        person.name, person.role, person.department = rec.name, rec.role, rec.department
+        person.location, person.language, person.active = rec.location, rec.language, True
+        for channel, user_id in rec.identities:
+            found = await session.scalar(
+                select(Identity).where(Identity.channel == channel, Identity.channel_user_id == user_id)
+            )
+            if found is None:
+                session.add(Identity(person_id=rec.id, channel=channel, channel_user_id=user_id))
+            else:
+                found.person_id = rec.id
+    for pid, person in existing.items():
+        if pid not in seen:
+            person.active = False
+    await session.flush()
+    return len(seen)
+
+
+async def get_person(session: AsyncSession, person_id: str) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def list_people(session: AsyncSession, role: str | None = None) -> list[Person]:
+    query = select(Person).where(Person.active.is_(True)).order_by(Person.role, Person.id)
+    if role:
+        query = query.where(Person.role == role)
+    return list((await session.scalars(query)).all())
+
+
+async def person_for_identity(session: AsyncSession, channel: str, channel_user_id: str) -> Person | None:
+    """The person behind a channel user id; on the web channels the user id is the person id."""
+    if channel in ("web", "rest", "terminal"):
+        return await session.get(Person, channel_user_id)
+    identity = await session.scalar(
+        select(Identity).where(Identity.channel == channel, Identity.channel_user_id == channel_user_id)
+    )
+    return await session.get(Person, identity.person_id) if identity else None
+
+
+async def identities_of(session: AsyncSession, person_id: str) -> list[Identity]:
+    return list((await session.scalars(select(Identity).where(Identity.person_id == person_id))).all())

@@ -1,0 +1,110 @@
+"""Tickets and their append-only history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Ticket, TicketEvent
+
+# Human ticket numbers start here so that "#1001" never looks like a row id or a count.
+FIRST_NUMBER = 1000
+
+STATUSES = ("new", "acknowledged", "in_progress", "resolved", "closed", "reopened")
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "reopened")
+
+
+async def open_ticket(
+    session: AsyncSession,
+    *,
+    requester_id: str,
+    kind: str,
+    text: str,
+    channel: str,
+    now: datetime,
+    severity: str | None = None,
+    article: str | None = None,
+    due_at: datetime | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Ticket:
+    """Create a ticket with its number and its first event ("opened"), in the caller's transaction."""
+    ticket = Ticket(
+        requester_id=requester_id,
+        kind=kind,
+        severity=severity,
+        status="new",
+        text=text,
+        article=article,
+        channel=channel,
+        created_at=now,
+        due_at=due_at,
+    )
+    session.add(ticket)
+    await session.flush()
+    ticket.number = FIRST_NUMBER + ticket.id
+    await add_event(
+        session,
+        ticket,
+        at=now,
+        actor_id=requester_id,
+        action="opened",
+        source=channel,
+        detail={"kind": kind, "severity": severity, "article": article, **(detail or {})},
+    )
+    return ticket
+
+
+async def add_event(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    at: datetime,
+    actor_id: str | None,
+    action: str,
+    source: str,
+    detail: dict[str, Any] | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        ticket_id=ticket.id, at=at, actor_id=actor_id, action=action, source=source, detail=detail or {}
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def get_ticket(session: AsyncSession, number: int) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.number == number))
+
+
+async def get_ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def list_tickets(
+    session: AsyncSession,
+    *,
+    status: str | None = None,
+    open_only: bool = False,
+    requester_id: str | None = None,
+    limit: int = 50,
+) -> list[Ticket]:
+    query = select(Ticket).order_by(Ticket.id.desc()).limit(limit)
+    if status:
+        query = query.where(Ticket.status == status)
+    if open_only:
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    if requester_id:
+        query = query.where(Ticket.requester_id == requester_id)
+    return list((await session.scalars(query)).all())
+
+
+async def ticket_events(session: AsyncSession, ticket: Ticket) -> list[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    return list((await session.scalars(query)).all())
+
+
+async def count_tickets(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Ticket)) or 0)

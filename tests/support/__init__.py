@@ -1,0 +1,1 @@
+"""Builders and real test servers shared by the tests."""
