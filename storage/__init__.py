@@ -1,5 +1,6 @@
 """The shared SQL store. Everything else reaches the database through the functions listed here."""
 
+from storage.articles import ArticleCounts, article_counts, article_outcome_for, record_article_event
 from storage.db import SessionFactory, current_revision, make_engine, make_session_factory, upgrade
 from storage.messages import (
     claim_inbound,
@@ -19,7 +20,7 @@ from storage.messages import (
     retry_now,
     unhandled_inbound,
 )
-from storage.models import Identity, InboundMessage, OutboxMessage, Person, Ticket, TicketEvent
+from storage.models import ArticleEvent, Identity, InboundMessage, OutboxMessage, Person, Ticket, TicketEvent
 from storage.people import (
     ROLES,
     PersonRecord,
@@ -45,6 +46,8 @@ __all__ = [
     "OPEN_STATUSES",
     "ROLES",
     "STATUSES",
+    "ArticleCounts",
+    "ArticleEvent",
     "Identity",
     "InboundMessage",
     "OutboxMessage",
@@ -54,6 +57,8 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "add_event",
+    "article_counts",
+    "article_outcome_for",
     "claim_inbound",
     "claim_outbox",
     "conversation",
@@ -78,6 +83,7 @@ __all__ = [
     "mark_sent",
     "open_ticket",
     "person_for_identity",
+    "record_article_event",
     "record_inbound",
     "replies_to",
     "retry_now",

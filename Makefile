@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is installed
+# from this repository's own files: the bot's venv (.venv, Python 3.11) from pyproject.toml, and
+# Rasa's venv (nlu/.venv, Python 3.10) from nlu/requirements.txt.
+
+PYTHON311 ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup nlu-env model lint typecheck unit clean-model
+
+run: setup model
+	$(BIN)/helpdesk run
+
+test: setup model lint typecheck
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP) nlu-env
+
+$(STAMP): pyproject.toml
+	@$(PYTHON311) -c 'import sys; assert sys.version_info[:2] == (3, 11), "the bot needs Python 3.11"' \
+		|| { echo "error: Python 3.11 not found (set PYTHON311=/path/to/python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON311) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+nlu-env:
+	bash nlu/tools/setup_venv.sh
+
+# Trains only when the NLU data or config changed since the last model.
+model: nlu-env
+	bash nlu/tools/train.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check bot storage handlers config nlu/client.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py
+
+clean-model:
+	rm -rf nlu/models nlu/.stamps/model.sha256

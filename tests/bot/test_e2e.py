@@ -1,0 +1,151 @@
+"""End to end over HTTP on localhost: the real ``helpdesk run`` process, the real Rasa server with
+the trained model, a real store; and the web chat in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import storage
+from tests.support.processes import BotProcess, free_port, write_config
+
+URGENT = "三楼整层都断网了，大家都没法工作"
+
+
+def post_rest(bot: BotProcess, sender: str, message: str, message_id: str | None = None) -> Any:
+    body: dict[str, str] = {"sender": sender, "message": message}
+    if message_id:
+        body["message_id"] = message_id
+    request = urllib.request.Request(
+        bot.url + "/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def ticket_number(text: str) -> int:
+    found = re.search(r"#(\d+)", text)
+    assert found, f"no ticket number in {text!r}"
+    return int(found.group(1))
+
+
+@pytest.fixture
+def bot_factory(tmp_path: Path, sqlite_url: str) -> Iterator[Any]:
+    started: list[BotProcess] = []
+
+    def make(rasa_url: str, database_url: str = sqlite_url) -> BotProcess:
+        port = free_port()
+        bot = BotProcess(write_config(tmp_path, database_url, rasa_url, port), port, tmp_path / "bot.log")
+        bot.start()
+        started.append(bot)
+        return bot
+
+    yield make
+    for bot in started:
+        bot.stop()
+
+
+async def _ticket(database_url: str, number: int) -> tuple[storage.Ticket | None, list[str]]:
+    engine = storage.make_engine(database_url)
+    try:
+        async with storage.make_session_factory(engine)() as s:
+            ticket = await storage.get_ticket(s, number)
+            events = [e.action for e in await storage.ticket_events(s, ticket)] if ticket else []
+            return ticket, events
+    finally:
+        await engine.dispose()
+
+
+async def test_an_urgent_outage_over_rest_gets_an_urgent_ticket_that_survives_a_restart(
+    rasa_url: str, bot_factory: Any, sqlite_url: str
+) -> None:
+    bot = bot_factory(rasa_url)
+    [reply] = post_rest(bot, "staff.li", URGENT)
+    number = ticket_number(reply["text"])
+    assert "紧急故障" in reply["text"] and reply["recipient_id"] == "staff.li"
+    ticket, events = await _ticket(sqlite_url, number)
+    assert ticket is not None and (ticket.kind, ticket.severity) == ("incident", "urgent")
+    assert events == ["opened"]
+
+    assert bot.stop() == 0
+    bot = bot_factory(rasa_url)
+    ticket, _ = await _ticket(sqlite_url, number)
+    assert ticket is not None and ticket.text == URGENT
+    with urllib.request.urlopen(bot.url + "/api/history?person=staff.li", timeout=10) as resp:
+        history = json.loads(resp.read())
+    assert any(f"#{number}" in item["text"] for item in history)
+
+
+async def test_the_same_message_id_twice_over_rest_opens_one_ticket(
+    rasa_url: str, bot_factory: Any, sqlite_url: str
+) -> None:
+    bot = bot_factory(rasa_url)
+    [first] = post_rest(bot, "staff.wang", "我电脑开机就蓝屏，今天的报表还没做", message_id="wecom-42")
+    [again] = post_rest(bot, "staff.wang", "我电脑开机就蓝屏，今天的报表还没做", message_id="wecom-42")
+    assert ticket_number(first["text"]) == ticket_number(again["text"])
+    engine = storage.make_engine(sqlite_url)
+    async with storage.make_session_factory(engine)() as s:
+        assert await storage.count_tickets(s) == 1
+    await engine.dispose()
+
+
+async def test_with_rasa_stopped_the_person_gets_a_ticket_number_and_an_honest_message(
+    bot_factory: Any, sqlite_url: str
+) -> None:
+    bot = bot_factory(f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    [reply] = post_rest(bot, "staff.zhang", URGENT)
+    number = ticket_number(reply["text"])
+    assert "暂时不可用" in reply["text"]
+    ticket, _ = await _ticket(sqlite_url, number)
+    assert ticket is not None and ticket.kind == "unknown" and ticket.severity is None
+
+
+def test_a_malformed_webhook_gets_a_clear_400(bot_factory: Any) -> None:
+    bot = bot_factory(f"http://127.0.0.1:{free_port()}")
+    for body in (b"not json", b"[]", json.dumps({"sender": "staff.li"}).encode()):
+        request = urllib.request.Request(bot.url + "/webhooks/rest/webhook", data=body)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=10)
+        assert caught.value.code == 400
+        assert "error" in json.loads(caught.value.read())
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+async def test_the_web_chat_in_chromium_reports_a_fault_and_shows_the_ticket(
+    rasa_url: str, bot_factory: Any, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
+    bot = bot_factory(rasa_url)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = await browser.new_page()
+        await page.goto(bot.url + "/")
+        await page.wait_for_selector("#who option[value='staff.li']", state="attached")
+        await page.select_option("#who", "staff.li")
+        await page.wait_for_selector("#status:has-text('已连接')")
+        await page.fill("#text", URGENT)
+        await page.click("#send")
+        reply = page.locator(".msg.bot", has_text="工单 #")
+        await reply.wait_for(timeout=30000)
+        text = await reply.inner_text()
+        await page.screenshot(path=str(tmp_path / "webchat.png"))
+        await browser.close()
+    assert "紧急故障" in text
+    ticket_number(text)
