@@ -21,8 +21,10 @@ from bot.core import HelpdeskCore
 from bot.directory import load_directory
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
+from bot.timers import TimerWorker
 from config.settings import Settings
 from handlers.clock import Clock, SystemClock
+from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient, RasaHttpClient
 
 log = logging.getLogger(__name__)
@@ -112,14 +114,16 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     worker = OutboxWorker(rt.sessions, adapters, rt.clock, rt.settings.outbox)
     pipeline = Pipeline(rt.sessions, nlu, rt.clock, rt.settings.service.hotline, on_enqueued=worker.wake)
     rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock)
+    timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake)
     recovered = await pipeline.recover()
     if recovered:
         log.info("handled %d message(s) stored before the last stop", recovered)
-    task = asyncio.create_task(worker.run(), name="outbox")
+    tasks = [asyncio.create_task(worker.run(), name="outbox"), asyncio.create_task(timers.run(), name="timers")]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     await rt.web_channel.close_all()
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
+from bot.delivery import enqueue_outgoing
 from bot.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from handlers import texts
 from handlers.clock import Clock
@@ -25,9 +26,6 @@ from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
 log = logging.getLogger(__name__)
-
-# Channels whose replies are pushed by the outbox worker; "rest" replies go back in the HTTP answer.
-PUSH_CHANNEL_DEFAULT = "web"
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ class Pipeline:
             outgoing = await self._run_handler(session, inbound, decision, now)
             ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
             for out in outgoing:
-                await self._enqueue(session, inbound, out, now)
+                await enqueue_outgoing(session, out, now, reply_to=inbound)
             t = decision.triage
             await storage.mark_handled(
                 session,
@@ -186,29 +184,3 @@ class Pipeline:
         )
         text = texts.say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=self._hotline)
         return [Outgoing(Reply(text), ticket_id=ticket.id)]
-
-    async def _enqueue(
-        self, session: AsyncSession, inbound: storage.InboundMessage, out: Outgoing, now: datetime
-    ) -> None:
-        if out.to is None:
-            channel, chat, recipient = inbound.channel, inbound.chat_id, inbound.sender_id
-        else:
-            channel, chat = await self._route(session, out.to)
-            recipient = out.to
-        await storage.enqueue(
-            session,
-            channel=channel,
-            recipient_id=recipient,
-            chat_id=chat,
-            payload=out.reply.to_payload(),
-            now=now,
-            in_reply_to=inbound.id if out.to is None else None,
-            ticket_id=out.ticket_id,
-            replaces_id=out.replaces,
-        )
-
-    async def _route(self, session: AsyncSession, person_id: str) -> tuple[str, str]:
-        """Where to push a message to someone who did not just write: their first chat identity."""
-        for identity in await storage.identities_of(session, person_id):
-            return identity.channel, identity.channel_user_id
-        return PUSH_CHANNEL_DEFAULT, person_id

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import InboundMessage, Person
+from bot.messages import Outgoing
+from storage import InboundMessage, Person, Timer
 
 
 @dataclass(frozen=True)
@@ -21,3 +23,16 @@ class HandlerContext:
     @property
     def lang(self) -> str:
         return self.person.language or "zh"
+
+
+@dataclass(frozen=True)
+class TimerContext:
+    """What a timer handler is given: the worker's transaction, the due timer, the time."""
+
+    session: AsyncSession
+    timer: Timer
+    now: datetime
+
+
+# A timer handler returns messages to push; each names its recipient (``to``) or edits (``replaces``).
+TimerHandler = Callable[[TimerContext], Awaitable[list[Outgoing]]]

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.messages import Action, ButtonPress, Outgoing
 from handlers.actions import open_ticket_as_is
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, TimerHandler
 from handlers.conversation import handle_chitchat, handle_coming_soon, handle_unknown
 from handlers.incident import handle_incident
 from nlu.triage import Triage
@@ -28,3 +28,6 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.OPEN_TICKET: open_ticket_as_is,
     Action.NOT_SOLVED: open_ticket_as_is,
 }
+
+# Timer kind → what happens when it is due (paging steps, complaint clocks, ...).
+TIMER_HANDLERS: dict[str, TimerHandler] = {}

@@ -20,7 +20,7 @@ from storage.messages import (
     retry_now,
     unhandled_inbound,
 )
-from storage.models import ArticleEvent, Identity, InboundMessage, OutboxMessage, Person, Ticket, TicketEvent
+from storage.models import ArticleEvent, Identity, InboundMessage, OutboxMessage, Person, Ticket, TicketEvent, Timer
 from storage.people import (
     ROLES,
     PersonRecord,
@@ -41,6 +41,14 @@ from storage.tickets import (
     open_ticket,
     ticket_events,
 )
+from storage.timers import (
+    cancel_timers,
+    mark_timer_done,
+    next_due_timer,
+    pending_timers,
+    record_timer_failure,
+    schedule_timer,
+)
 
 __all__ = [
     "OPEN_STATUSES",
@@ -56,9 +64,11 @@ __all__ = [
     "SessionFactory",
     "Ticket",
     "TicketEvent",
+    "Timer",
     "add_event",
     "article_counts",
     "article_outcome_for",
+    "cancel_timers",
     "claim_inbound",
     "claim_outbox",
     "conversation",
@@ -81,12 +91,17 @@ __all__ = [
     "mark_handled",
     "mark_retry",
     "mark_sent",
+    "mark_timer_done",
+    "next_due_timer",
     "open_ticket",
+    "pending_timers",
     "person_for_identity",
     "record_article_event",
     "record_inbound",
+    "record_timer_failure",
     "replies_to",
     "retry_now",
+    "schedule_timer",
     "sync_people",
     "ticket_events",
     "unhandled_inbound",
