@@ -113,9 +113,7 @@ class KnowledgeBase:
                 )
             self._articles[article.id] = article
         self._order = sorted(self._articles)
-        self._tokenizer = _Tokenizer(
-            keyword for article in self._articles.values() for keyword in article.keywords
-        )
+        self._tokenizer = _Tokenizer(keyword for article in self._articles.values() for keyword in article.keywords)
         self._indexes: list[_Bm25] = []
         if self._order:
             fields: list[list[list[str]]] = [[], [], []]
@@ -148,18 +146,22 @@ class KnowledgeBase:
     def search(self, text: str, limit: int = 3) -> list[tuple[Article, float]]:
         """The best-matching articles for a question, best first, with their scores.
 
-        Scores are weighted BM25 sums: only comparable within one query. Articles that share
-        no word with the question are left out, so an unrelated question returns ``[]``.
+        Scores are weighted BM25 sums: only comparable within one query. An article counts only
+        when its title, keywords or summary share a word with the question (a word met only in
+        some body text is too weak a sign), so an unrelated question returns ``[]``.
         """
         query = self._tokenizer.tokens(text)
         if not query or not self._indexes or limit <= 0:
             return []
         totals = [0.0] * len(self._order)
-        for weight, index in zip(self._FIELD_WEIGHTS, self._indexes, strict=True):
+        described = [False] * len(self._order)
+        for field, (weight, index) in enumerate(zip(self._FIELD_WEIGHTS, self._indexes, strict=True)):
             for position, score in enumerate(index.get_scores(query)):
                 totals[position] += weight * float(score)
+                if field < 2 and score > 0:
+                    described[position] = True
         ranked = sorted(
-            (position for position, total in enumerate(totals) if total > 0),
+            (position for position in range(len(totals)) if described[position]),
             key=lambda position: (-totals[position], self._order[position]),
         )
         return [(self._articles[self._order[p]], totals[p]) for p in ranked[:limit]]
@@ -222,15 +224,15 @@ def check_knowledge_base(
     Besides each article's own front matter, checks that every id in ``required_ids`` has an
     article and, when ``nlu_data`` (a Rasa NLU file or a folder of them) is given, that every
     ``howto_<id>`` intent names an existing article and every article has training examples.
+    A required article whose file is present but broken is reported once, for what is broken.
     """
     folder = Path(folder)
     articles, problems = _read_folder(folder)
     known = {article.id for article in articles}
+    broken = {problem.path for problem in problems}
     for article_id in required_ids or ():
-        if article_id not in known:
-            problems.append(
-                KbProblem(folder / f"{article_id}.md", f"missing article for required id {article_id!r}")
-            )
+        if article_id not in known and folder / f"{article_id}.md" not in broken:
+            problems.append(KbProblem(folder / f"{article_id}.md", f"missing article for required id {article_id!r}"))
     if nlu_data is not None:
         problems.extend(_check_nlu(Path(nlu_data), articles))
     return problems
@@ -239,9 +241,10 @@ def check_knowledge_base(
 def chat_answer(article: Article) -> str:
     """The article fitted to one chat message: title, the key numbered steps, where to read more.
 
-    Steps are the article's numbered list items in order, under their section headings, until
-    the message would pass ``CHAT_ANSWER_LIMIT``; the closing line always tells the reader how
-    to get the full text (tips, when to report a fault, the contact path are left to it).
+    Steps are the article's numbered lists in order, each under its section heading: the first
+    list as far as it fits, later ones only whole (half a procedure misleads), all within
+    ``CHAT_ANSWER_LIMIT``. The closing line always tells the reader how to get the full text,
+    which keeps the tips, when to report a fault and the contact path.
     """
     footer = f"完整内容：发送「文章 {article.id}」或打开网页 /kb/{article.id}"
     header = f"📖 {article.title_zh}"
@@ -250,21 +253,24 @@ def chat_answer(article: Article) -> str:
         lines.append(article.summary)
     budget = CHAT_ANSWER_LIMIT - len(footer) - 2  # the blank line before the footer
     used = sum(len(line) + 1 for line in lines)
-    for heading, steps in _step_sections(article.body):
-        block = ([""] if lines else []) + ([f"【{heading}】"] if heading else [])
+    for number, (heading, steps) in enumerate(_step_sections(article.body)):
+        block = ["", *([f"【{heading}】"] if heading else [])]
         cost = sum(len(line) + 1 for line in block)
-        if not steps or used + cost + len(steps[0]) + 1 > budget:
+        section_cost = cost + sum(len(step) + 1 for step in steps)
+        if number > 0 and used + section_cost > budget:
+            break  # later sections go in whole or not at all: half a procedure misleads
+        if used + cost + len(steps[0]) + 1 > budget:
             break
         lines.extend(block)
         used += cost
-        truncated = False
+        fitted = 0
         for step in steps:
             if used + len(step) + 1 > budget:
-                truncated = True
                 break
             lines.append(step)
             used += len(step) + 1
-        if truncated:
+            fitted += 1
+        if fitted < len(steps):
             break
     lines.extend(["", footer])
     return "\n".join(lines)
@@ -301,9 +307,7 @@ def _read_folder(folder: Path) -> tuple[list[Article], list[KbProblem]]:
         return [], [KbProblem(folder, "knowledge-base folder does not exist")]
     if not folder.is_dir():
         return [], [KbProblem(folder, "not a folder: the knowledge base is a folder of .md files")]
-    paths = sorted(
-        path for path in folder.rglob("*.md") if path.is_file() and path.name.lower() not in _IGNORED_FILES
-    )
+    paths = sorted(path for path in folder.rglob("*.md") if path.is_file() and path.name.lower() not in _IGNORED_FILES)
     if not paths:
         return [], [KbProblem(folder, "no articles: expected <id>.md files with YAML front matter")]
     articles: list[Article] = []
@@ -315,9 +319,7 @@ def _read_folder(folder: Path) -> tuple[list[Article], list[KbProblem]]:
         if article is None:
             continue
         if article.id in first_path:
-            problems.append(
-                KbProblem(path, f"duplicate id {article.id!r}, already used by {first_path[article.id]}")
-            )
+            problems.append(KbProblem(path, f"duplicate id {article.id!r}, already used by {first_path[article.id]}"))
             continue
         first_path[article.id] = path
         articles.append(article)
@@ -335,8 +337,7 @@ def _read_article(path: Path) -> tuple[Article | None, list[KbProblem]]:
         return None, [
             KbProblem(
                 path,
-                "no front matter: the file must start with a '---' line, "
-                "YAML fields, and a closing '---' line",
+                "no front matter: the file must start with a '---' line, YAML fields, and a closing '---' line",
             )
         ]
     try:
@@ -352,15 +353,12 @@ def _read_article(path: Path) -> tuple[Article | None, list[KbProblem]]:
     article_id = _text_field(meta, "id", path, problems)
     if article_id:
         if not _ID_PATTERN.match(article_id):
-            problems.append(
-                KbProblem(path, f"id {article_id!r} must be lower-case letters, digits and hyphens")
-            )
+            problems.append(KbProblem(path, f"id {article_id!r} must be lower-case letters, digits and hyphens"))
         elif article_id != path.stem:
             problems.append(
                 KbProblem(
                     path,
-                    f"id {article_id!r} does not match the file name {path.name!r} "
-                    f"(expected {article_id}.md)",
+                    f"id {article_id!r} does not match the file name {path.name!r} (expected {article_id}.md)",
                 )
             )
     title_zh = _text_field(meta, "title_zh", path, problems)
@@ -392,9 +390,7 @@ def _text_field(meta: Mapping[str, Any], name: str, path: Path, problems: list[K
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        problems.append(
-            KbProblem(path, f"front matter field {name!r} must be text, got {type(value).__name__}")
-        )
+        problems.append(KbProblem(path, f"front matter field {name!r} must be text, got {type(value).__name__}"))
         return ""
     return value.strip()
 
@@ -441,9 +437,7 @@ def _check_nlu(nlu_data: Path, articles: list[Article]) -> list[KbProblem]:
     files = (
         [nlu_data]
         if nlu_data.is_file()
-        else sorted(
-            path for pattern in ("*.yml", "*.yaml") for path in nlu_data.rglob(pattern) if path.is_file()
-        )
+        else sorted(path for pattern in ("*.yml", "*.yaml") for path in nlu_data.rglob(pattern) if path.is_file())
     )
     problems: list[KbProblem] = []
     examples: dict[str, int] = {}
@@ -470,8 +464,7 @@ def _check_nlu(nlu_data: Path, articles: list[Article]) -> list[KbProblem]:
         problems.append(
             KbProblem(
                 first_file[article_id],
-                f"intent '{HOWTO_INTENT_PREFIX}{article_id}' names article {article_id!r}, "
-                "which does not exist",
+                f"intent '{HOWTO_INTENT_PREFIX}{article_id}' names article {article_id!r}, which does not exist",
             )
         )
     for article in sorted(articles, key=lambda a: a.id):
@@ -489,9 +482,7 @@ def _check_nlu(nlu_data: Path, articles: list[Article]) -> list[KbProblem]:
 def _count_examples(examples: object) -> int:
     """Rasa 3 accepts a block string of '- text' lines or a list of {text: ...} entries."""
     if isinstance(examples, str):
-        return sum(
-            1 for line in examples.splitlines() if line.strip().startswith("-") and line.strip()[1:].strip()
-        )
+        return sum(1 for line in examples.splitlines() if line.strip().startswith("-") and line.strip()[1:].strip())
     if isinstance(examples, list):
         return sum(
             1

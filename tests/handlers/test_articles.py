@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -26,11 +27,12 @@ HOTLINE = "服务热线：400-000-0000（以贵公司合同为准）"
 
 
 def _topic_ids() -> list[str]:
-    """The ids in the first column of the kb-topics table, in file order."""
+    """The ids in the first column of the kb-topics table (below its header row), in file order."""
     if not KB_TOPICS.exists():
         pytest.skip(f"{KB_TOPICS} not found: the shared topic list sits next to the repository")
-    ids = re.findall(r"^\|\s*([a-z0-9][a-z0-9-]*)\s*\|", KB_TOPICS.read_text(encoding="utf-8"), re.M)
-    assert len(ids) >= 30, f"could not read the topic table from {KB_TOPICS}"
+    rows = [line for line in KB_TOPICS.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    ids = [row.strip("|").split("|")[0].strip() for row in rows[2:]]
+    assert len(ids) >= 30 and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids), f"bad table in {KB_TOPICS}"
     return ids
 
 
@@ -182,9 +184,7 @@ def test_a_missing_or_empty_folder_is_refused(tmp_path: Path) -> None:
 def test_a_required_id_without_an_article_is_reported(small_kb: Path) -> None:
     problems = check_knowledge_base(small_kb, required_ids=["printer-add", "vpn-connect"])
 
-    assert _messages(problems) == [
-        f"{small_kb / 'vpn-connect.md'}: missing article for required id 'vpn-connect'"
-    ]
+    assert _messages(problems) == [f"{small_kb / 'vpn-connect.md'}: missing article for required id 'vpn-connect'"]
 
 
 # --- the check against the NLU training data ---------------------------------------------------
@@ -276,8 +276,7 @@ def test_chat_answer_gives_the_title_the_steps_and_where_to_read_more() -> None:
 
 def test_chat_answer_of_a_long_article_keeps_the_first_steps_under_the_limit() -> None:
     steps = "\n".join(
-        f"{n}. 第 {n} 步：在「设置」窗口里找到对应选项，按提示操作，然后点「确定」保存。"
-        for n in range(1, 60)
+        f"{n}. 第 {n} 步：在「设置」窗口里找到对应选项，按提示操作，然后点「确定」保存。" for n in range(1, 60)
     )
     body = f"## 第一部分\n{steps}\n\n## 第二部分\n1. 不会出现的步骤。\n"
 
@@ -305,3 +304,141 @@ def test_a_knowledge_base_refuses_two_articles_with_one_id() -> None:
     article = _article("1. 步骤")
     with pytest.raises(KnowledgeBaseError, match="duplicate id"):
         KnowledgeBase([article, article])
+
+
+# --- the shipped knowledge base ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KnowledgeBase:
+    return load_knowledge_base(KB_FOLDER)
+
+
+def test_every_topic_in_the_shared_list_has_an_article(shipped: KnowledgeBase) -> None:
+    missing = [topic for topic in _topic_ids() if shipped.get(topic) is None]
+
+    assert missing == []
+
+
+def test_the_shipped_folder_checks_clean_against_the_topic_list() -> None:
+    assert _messages(check_knowledge_base(KB_FOLDER, required_ids=_topic_ids())) == []
+
+
+def _broken_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "kb"
+    shutil.copytree(KB_FOLDER, copy)
+    return copy
+
+
+def test_a_copy_with_an_article_removed_fails_naming_the_missing_file(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path)
+    (copy / "vpn-connect.md").unlink()
+
+    problems = check_knowledge_base(copy, required_ids=_topic_ids())
+
+    assert _messages(problems) == [f"{copy / 'vpn-connect.md'}: missing article for required id 'vpn-connect'"]
+
+
+def test_a_copy_with_a_duplicated_article_fails_naming_both_files(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path)
+    (copy / "archive").mkdir()
+    shutil.copy(copy / "printer-jam.md", copy / "archive" / "printer-jam.md")
+
+    with pytest.raises(KnowledgeBaseError) as raised:
+        load_knowledge_base(copy)
+
+    assert f"duplicate id 'printer-jam', already used by {copy / 'archive' / 'printer-jam.md'}" in str(raised.value)
+
+
+def test_a_copy_with_broken_front_matter_fails_naming_the_file(tmp_path: Path) -> None:
+    copy = _broken_copy(tmp_path)
+    target = copy / "wifi-connect.md"
+    text = target.read_text(encoding="utf-8")
+    target.write_text(re.sub(r"^title_zh: .*\n", "", text, count=1, flags=re.M), encoding="utf-8")
+
+    problems = check_knowledge_base(copy, required_ids=_topic_ids())
+
+    assert _messages(problems) == [f"{target}: front matter field 'title_zh' is missing or empty"]
+
+
+@pytest.mark.parametrize(
+    ("question", "article_id"),
+    [
+        ("怎么把打印机设成双面打印", "printer-settings"),
+        ("打印机卡纸了怎么办", "printer-jam"),
+        ("新来的打印机怎么添加到电脑上", "printer-add"),
+        ("Outlook 怎么设置公司邮箱", "email-client-setup"),
+        ("苹果手机怎么收公司邮件", "email-mobile-setup"),
+        ("邮箱满了收不到邮件", "mailbox-full"),
+        ("在家怎么连公司VPN", "vpn-connect"),
+        ("C盘满了怎么清理", "disk-cleanup"),
+        ("开机太慢了怎么办", "startup-items"),
+        ("文件不小心删了能找回来吗", "restore-files"),
+        ("笔记本怎么连会议室投影仪", "projector"),
+        ("怎么截图发给你", "screenshot"),
+        ("周末电脑坏了找谁", "after-hours-help"),
+        ("我要投诉工程师", "complaint-process"),
+        ("how do I print double-sided", "printer-settings"),
+    ],
+)
+def test_search_finds_the_article_a_staff_member_needs(shipped: KnowledgeBase, question: str, article_id: str) -> None:
+    results = shipped.search(question)
+
+    assert results, f"no article found for {question!r}"
+    assert results[0][0].id == article_id, [(a.id, round(score, 1)) for a, score in results]
+    assert len(results) <= 3
+    assert [score for _, score in results] == sorted((score for _, score in results), reverse=True)
+
+
+@pytest.mark.parametrize("question", ["今天中午食堂吃什么", "帮我订一张去北京的机票", "谢谢师傅", ""])
+def test_search_returns_nothing_for_a_question_no_article_covers(shipped: KnowledgeBase, question: str) -> None:
+    assert shipped.search(question) == []
+
+
+def test_every_shipped_chat_answer_fits_and_carries_the_first_steps(shipped: KnowledgeBase) -> None:
+    for article in shipped.all():
+        answer = chat_answer(article)
+        first_step = next(line for line in article.body.splitlines() if re.match(r"^1\.\s", line))
+
+        assert len(answer) <= CHAT_ANSWER_LIMIT, article.id
+        assert answer.startswith(f"📖 {article.title_zh}"), article.id
+        assert re.sub(r"\*\*|`", "", first_step) in answer, article.id
+        assert answer.endswith(f"完整内容：发送「文章 {article.id}」或打开网页 /kb/{article.id}"), article.id
+
+
+def test_the_duplex_answer_tells_how_to_print_on_both_sides(shipped: KnowledgeBase) -> None:
+    article = shipped.get("printer-settings")
+    assert article is not None
+
+    answer = chat_answer(article)
+
+    assert "双面打印" in answer
+    assert "1. 打开文档，按 Ctrl + P" in answer
+
+
+def test_every_article_gives_the_contact_path_with_one_replaceable_hotline(shipped: KnowledgeBase) -> None:
+    for article in shipped.all():
+        assert article.body.count(HOTLINE) == 1, article.id
+        assert "机器人" in article.body, article.id
+
+
+@pytest.mark.parametrize(
+    ("article_id", "terms"),
+    [
+        (
+            "after-hours-help",
+            ["09:00–17:30", "5×8", "调休", "立即响应", "2 小时内响应", "24 小时内响应", "repair-process"],
+        ),
+        ("repair-process", ["确认", "设备维修单", "诊断和报价", "同意", "维修", "签收"]),
+        ("complaint-process", ["8 小时内核实", "24 小时内答复"]),
+        ("bot-help", ["紧急故障", "一般紧急故障", "一般故障", "硬件故障", "立即响应", "2 小时内", "24 小时内"]),
+        ("purchase-request", ["报价", "同意", "预算"]),
+    ],
+)
+def test_service_process_articles_state_the_contract_terms(
+    shipped: KnowledgeBase, article_id: str, terms: list[str]
+) -> None:
+    article = shipped.get(article_id)
+    assert article is not None
+
+    assert [term for term in terms if term not in article.body] == []
