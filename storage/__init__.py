@@ -1,7 +1,7 @@
 """The shared SQL store. Everything else reaches the database through the functions listed here."""
 
 from storage.articles import ArticleCounts, article_counts, article_outcome_for, record_article_event
-from storage.db import SessionFactory, current_revision, make_engine, make_session_factory, upgrade
+from storage.db import SessionFactory, current_heads, make_engine, make_session_factory, script_heads, upgrade
 from storage.messages import (
     claim_inbound,
     claim_outbox,
@@ -73,7 +73,7 @@ __all__ = [
     "claim_outbox",
     "conversation",
     "count_tickets",
-    "current_revision",
+    "current_heads",
     "due_outbox",
     "enqueue",
     "find_inbound",
@@ -102,6 +102,7 @@ __all__ = [
     "replies_to",
     "retry_now",
     "schedule_timer",
+    "script_heads",
     "sync_people",
     "ticket_events",
     "unhandled_inbound",

@@ -61,14 +61,25 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply the migrations up to ``revision``; a no-op when the database is current."""
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
+async def current_heads(engine: AsyncEngine) -> tuple[str, ...]:
+    """The revisions the database is at (more than one while two migration branches are unmerged)."""
     from alembic.runtime.migration import MigrationContext
 
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        heads = await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
+    return tuple(sorted(heads))
+
+
+def script_heads() -> tuple[str, ...]:
+    """The newest revisions in ``storage/migrations``."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return tuple(sorted(ScriptDirectory.from_config(config).get_heads()))

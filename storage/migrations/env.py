@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import storage  # noqa: F401  (imports every model module, so the metadata is complete)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")
