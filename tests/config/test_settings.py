@@ -1,0 +1,65 @@
+"""Settings are validated at start-up; a bad value stops the bot with a message naming the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.directory import load_directory
+from config.settings import ConfigError, load_settings
+
+
+def test_the_embedded_defaults_run_sqlite_web_chat_and_the_bundled_model() -> None:
+    settings = load_settings(env={})
+    assert settings.database_url.startswith("sqlite+aiosqlite:///") and settings.database_url.endswith(
+        "var/helpdesk.db"
+    )
+    assert settings.web.port == 8080 and settings.nlu.start_server
+
+
+def test_a_bad_value_names_its_key(tmp_path: Path) -> None:
+    bad = tmp_path / "helpdesk.toml"
+    bad.write_text("[web]\nport = 70000\n[nlu]\ntimeout_s = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(bad)
+    assert "web.port" in str(caught.value) and "nlu.timeout_s" in str(caught.value)
+
+
+def test_an_unknown_key_is_refused_rather_than_ignored(tmp_path: Path) -> None:
+    bad = tmp_path / "helpdesk.toml"
+    bad.write_text("[databse]\nurl = 'x'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="databse"):
+        load_settings(bad)
+
+
+def test_environment_variables_override_the_file() -> None:
+    settings = load_settings(
+        env={"HELPDESK_DATABASE_URL": "postgresql+asyncpg://u@127.0.0.1/h", "HELPDESK_WEB_PORT": "9090"}
+    )
+    assert settings.database_url == "postgresql+asyncpg://u@127.0.0.1/h" and settings.web.port == 9090
+
+
+def test_a_database_url_with_an_unknown_driver_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"database\.url"):
+        load_settings(env={"HELPDESK_DATABASE_URL": "mysql://x"})
+
+
+def test_helpdesk_run_with_a_bad_config_exits_with_the_key_in_the_message(tmp_path: Path) -> None:
+    bad = tmp_path / "helpdesk.toml"
+    bad.write_text("[web]\nport = 'eighty'\n", encoding="utf-8")
+    helpdesk = Path(sys.executable).parent / "helpdesk"
+    result = subprocess.run([str(helpdesk), "--config", str(bad), "run"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "web.port" in result.stderr
+
+
+def test_the_demo_directory_loads_and_a_broken_one_names_the_entry(tmp_path: Path) -> None:
+    people = load_directory(Path(__file__).resolve().parents[2] / "config" / "people.yaml")
+    assert {p.role for p in people} == {"staff", "engineer", "manager", "admin"}
+    broken = tmp_path / "people.yaml"
+    broken.write_text("people:\n  - id: a\n    name: A\n    role: boss\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"people\.0\.role"):
+        load_directory(broken)
