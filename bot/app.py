@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import storage
 from bot.channels.base import ChannelAdapter
 from bot.channels.web import WebChatChannel, setup_web_routes
+from bot.contract import load_contract
 from bot.core import HelpdeskCore
 from bot.directory import load_directory
+from bot.kb_pages import setup_kb_routes
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from bot.timers import TimerWorker
 from config.settings import Settings
+from handlers.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.clock import Clock, SystemClock
+from handlers.howto import KnowledgeBaseHolder
 from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient, RasaHttpClient
 
@@ -43,10 +49,12 @@ class Runtime:
     http: aiohttp.ClientSession | None = None
     nlu_url: str = ""
     core: HelpdeskCore | None = None
+    kb: KnowledgeBaseHolder = field(default_factory=lambda: KnowledgeBaseHolder(KnowledgeBase([])))
     web_channel: WebChatChannel = field(default_factory=WebChatChannel)
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+PID_FILE = Path("var/helpdesk.pid")
 
 
 async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.SessionFactory]:
@@ -63,7 +71,14 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.Sessio
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
     rt.engine, rt.sessions = await open_database(rt.settings)
+    # Loaded with the database so that a broken folder stops start-up before anything listens.
+    rt.kb = KnowledgeBaseHolder.from_folder(rt.settings.path(rt.settings.kb_dir))
+    pid_file = rt.settings.path(PID_FILE)
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(str(os.getpid()), encoding="utf-8")
     yield
+    with contextlib.suppress(OSError):
+        pid_file.unlink()
     await rt.engine.dispose()
 
 
@@ -106,19 +121,41 @@ async def _answers(rt: Runtime) -> bool:
         return False
 
 
+def reload_knowledge_base(rt: Runtime) -> str:
+    """Swap in the knowledge base folder as it is now; a broken folder keeps the old one."""
+    folder = rt.settings.path(rt.settings.kb_dir)
+    try:
+        kb = rt.kb.reload(folder)
+    except KnowledgeBaseError as exc:
+        log.error("knowledge base not reloaded, the previous one stays: %s", exc)
+        return f"not reloaded: {exc}"
+    log.info("knowledge base reloaded: %d articles", len(kb))
+    return f"reloaded {len(kb)} articles"
+
+
+def _watch_reload_signal(rt: Runtime) -> None:
+    """``kill -HUP`` (or ``helpdesk kb reload``) reloads the knowledge base without a restart."""
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_knowledge_base, rt)
+
+
 async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
     assert rt.sessions is not None and rt.http is not None
     nlu = rt.nlu_override or RasaHttpClient(rt.http, rt.nlu_url, rt.settings.nlu.timeout_s)
     adapters: dict[str, ChannelAdapter] = {"web": rt.web_channel, **rt.extra_adapters}
     worker = OutboxWorker(rt.sessions, adapters, rt.clock, rt.settings.outbox)
-    pipeline = Pipeline(rt.sessions, nlu, rt.clock, rt.settings.service.hotline, on_enqueued=worker.wake)
-    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock)
+    contract = load_contract(rt.settings)  # the roster, read once and passed down
+    pipeline = Pipeline(
+        rt.sessions, nlu, rt.clock, rt.settings.service.hotline, on_enqueued=worker.wake, kb=rt.kb, contract=contract
+    )
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake)
     recovered = await pipeline.recover()
     if recovered:
         log.info("handled %d message(s) stored before the last stop", recovered)
     tasks = [asyncio.create_task(worker.run(), name="outbox"), asyncio.create_task(timers.run(), name="timers")]
+    _watch_reload_signal(rt)
     yield
     for task in tasks:
         task.cancel()
@@ -147,4 +184,5 @@ def build_app(
         return runtime.core
 
     setup_web_routes(app, core, runtime.web_channel)
+    setup_kb_routes(app, core)
     return app

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -13,16 +16,15 @@ from pathlib import Path
 from aiohttp import web
 
 import storage
-from bot.app import RUNTIME, build_app, open_database
+from bot.app import PID_FILE, RUNTIME, build_app, open_database
 from bot.channels.terminal import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
+from handlers.articles import check_knowledge_base, load_knowledge_base
 
 log = logging.getLogger("helpdesk")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    import os
-
     return load_settings(Path(args.config) if args.config else None, env=os.environ)
 
 
@@ -140,6 +142,49 @@ def cmd_people_list(args: argparse.Namespace) -> int:
     return _with_store(args, work)
 
 
+def _required_article_ids(settings: Settings) -> list[str] | None:
+    """The ids the contract's topic list names, when the shared topic list is beside the repository."""
+    topics = settings.base_dir.parent / "shared" / "kb-topics.md"
+    if not topics.exists():
+        return None
+    ids = re.findall(r"^\|\s*([a-z0-9][a-z0-9-]*)\s*\|", topics.read_text(encoding="utf-8"), flags=re.M)
+    return [i for i in ids if i != "id"]
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    folder = Path(args.folder) if args.folder else settings.path(settings.kb_dir)
+    nlu = Path(args.nlu) if args.nlu else settings.path(Path("nlu/data"))
+    problems = check_knowledge_base(folder, nlu_data=nlu, required_ids=_required_article_ids(settings))
+    for problem in problems:
+        print(f"{problem}", file=sys.stderr)
+    if problems:
+        print(f"kb check: {len(problems)} problem(s) in {folder}", file=sys.stderr)
+        return 1
+    print(f"kb check: {len(load_knowledge_base(folder))} articles in {folder}, all fine")
+    return 0
+
+
+def cmd_kb_reload(args: argparse.Namespace) -> int:
+    """Ask the running bot (its pid is in var/helpdesk.pid) to reload the knowledge base."""
+    settings = _settings(args)
+    problems = check_knowledge_base(settings.path(settings.kb_dir))
+    if problems:
+        for problem in problems:
+            print(f"{problem}", file=sys.stderr)
+        print("kb reload: not sent, fix the folder first (the bot keeps its current articles)", file=sys.stderr)
+        return 1
+    pid_file = settings.path(PID_FILE)
+    try:
+        pid = int(pid_file.read_text(encoding="utf-8").strip())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError) as exc:
+        print(f"kb reload: no running bot found ({pid_file}: {exc})", file=sys.stderr)
+        return 1
+    print(f"kb reload: asked the bot (pid {pid}) to reload")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="IT 服务台机器人 / IT helpdesk bot")
     parser.add_argument("--config", help="settings file (default: config/helpdesk.toml)")
@@ -161,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     ts.set_defaults(func=cmd_tickets_show)
     people = sub.add_parser("people", help="people").add_subparsers(dest="people_command", required=True)
     people.add_parser("list", help="the directory").set_defaults(func=cmd_people_list)
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    check = kb.add_parser("check", help="validate the articles folder against the NLU data")
+    check.add_argument("--folder", help="articles folder (default: kb/)")
+    check.add_argument("--nlu", help="NLU training data (default: nlu/data)")
+    check.set_defaults(func=cmd_kb_check)
+    kb.add_parser("reload", help="make the running bot reload the articles").set_defaults(func=cmd_kb_reload)
     return parser
 
 

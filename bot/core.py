@@ -10,7 +10,9 @@ import storage
 from bot.messages import InboundMessage, Reply
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline, Receipt
+from handlers.articles import KnowledgeBase
 from handlers.clock import Clock
+from handlers.howto import KnowledgeBaseHolder
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,14 @@ class HistoryItem:
 
 class HelpdeskCore:
     def __init__(
-        self, sessions: storage.SessionFactory, pipeline: Pipeline, worker: OutboxWorker, clock: Clock
+        self,
+        sessions: storage.SessionFactory,
+        pipeline: Pipeline,
+        worker: OutboxWorker,
+        clock: Clock,
+        kb: KnowledgeBaseHolder | None = None,
     ) -> None:
+        self.kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
         self.sessions = sessions
         self.pipeline = pipeline
         self.worker = worker

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +19,13 @@ import storage
 from bot.delivery import enqueue_outgoing
 from bot.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from handlers import texts
+from handlers.articles import KnowledgeBase
 from handlers.clock import Clock
+from handlers.commands import Command, parse_command, run_command
 from handlers.context import HandlerContext
-from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS
+from handlers.contract import Contract
+from handlers.howto import KnowledgeBaseHolder
+from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
@@ -40,6 +44,7 @@ class _Decision:
     error: str | None
     press: ButtonPress | None
     original_id: int | None = None  # for a clarifying answer: the message being triaged
+    command: Command | None = None  # an engineer command, dispatched instead of triage
 
 
 class Pipeline:
@@ -50,8 +55,12 @@ class Pipeline:
         clock: Clock,
         hotline: str,
         on_enqueued: Callable[[], None] = lambda: None,
+        kb: KnowledgeBaseHolder | None = None,
+        contract: Contract | None = None,
     ) -> None:
+        self._contract = contract
         self._sessions = sessions
+        self._kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
         self._nlu = nlu
         self._clock = clock
         self._hotline = hotline
@@ -124,8 +133,11 @@ class Pipeline:
 
     async def _decide(self, text: str, sender_id: str) -> _Decision:
         press = parse_payload(text)
-        if press is not None and press.action is Action.CLARIFY:
-            ref, _, kind = press.ref.partition(":")
+        if press is not None and press.action in (Action.CLARIFY, Action.NOT_SOLVED):
+            # Triage the original question again with what the person told us: the kind they
+            # picked, or "it is broken" after a how-to answer did not help (keeping its article).
+            ref, _, hint = press.ref.partition(":")
+            kind, article = (hint, None) if press.action is Action.CLARIFY else ("incident", hint or None)
             async with self._sessions() as session:
                 original = await storage.get_inbound(session, int(ref)) if ref.isdigit() else None
             if original is None or original.sender_id != sender_id:
@@ -135,9 +147,14 @@ class Pipeline:
             except NluUnavailable as exc:
                 log.warning("triage of a clarified message failed", exc_info=True)
                 return _Decision(None, str(exc), None, original.id)
+            if article:
+                result = replace(result, article=article)
             return _Decision(result, None, None, original.id)
         if press is not None:
             return _Decision(None, None, press)
+        command = parse_command(text)
+        if command is not None:
+            return _Decision(None, None, None, command=command)
         try:
             return _Decision(await triage(self._nlu, text), None, None)
         except NluUnavailable as exc:
@@ -152,11 +169,26 @@ class Pipeline:
             text = texts.say("zh", "unknown_person", hotline=self._hotline)
             return [Outgoing(Reply(text))]
         message = inbound
+        ctx = HandlerContext(
+            session=session, person=person, message=message, now=now, hotline=self._hotline, kb=self._kb.current,
+            contract=self._contract,
+        )
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
-            if original is not None and original.ticket_id is None:
-                message = original
-        ctx = HandlerContext(session=session, person=person, message=message, now=now, hotline=self._hotline)
+            if original is None:
+                return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+            if original.ticket_id is not None:
+                existing = await storage.get_ticket_by_id(session, original.ticket_id)
+                number = existing.number if existing else "?"
+                return [Outgoing(Reply(texts.say(ctx.lang, "already_ticket", number=number)))]
+            message = original
+            ctx = replace(ctx, message=original)
+        if decision.command is not None:
+            return await run_command(ctx, decision.command)
+        for hook in TEXT_HOOKS if decision.press is None and decision.original_id is None else ():
+            consumed = await hook(ctx)  # a service command, or the answer to an open dialog
+            if consumed is not None:
+                return consumed
         if decision.press is not None:
             handler = ACTION_HANDLERS.get(decision.press.action)
             if handler is None:

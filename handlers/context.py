@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.messages import Outgoing
+from handlers.articles import KnowledgeBase
+from handlers.contract import Contract
 from storage import InboundMessage, Person, Timer
 
 
@@ -19,6 +21,8 @@ class HandlerContext:
     message: InboundMessage
     now: datetime
     hotline: str
+    kb: KnowledgeBase = field(default_factory=lambda: KnowledgeBase([]))
+    contract: Contract | None = None  # roster, calendar, paging policy (None: nobody is paged)
 
     @property
     def lang(self) -> str:

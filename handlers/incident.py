@@ -1,30 +1,35 @@
-"""An incident opens a ticket with its severity and the contract's promised response."""
+"""An incident opens a ticket with its severity and the contract's promised response, then pages.
+
+A report of an outage that already has an open urgent ticket joins that ticket instead (storm
+grouping, ``handlers.storm``). Without a contract (tests of other parts) nobody is paged and the
+default calendar and policy give the due time.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from typing import cast
 
 import storage
 from bot.messages import Outgoing, Reply
-from handlers import texts
+from handlers import paging_texts, texts
+from handlers.calendar import BusinessCalendar
 from handlers.context import HandlerContext
+from handlers.paging import start_paging
+from handlers.paging_policy import DEFAULT_POLICY, Severity, response_due
+from handlers.storm import join_known_outage
 from nlu.triage import Triage
-
-# Response windows from the service contract; hardware has none (it enters the repair process).
-RESPONSE_WINDOW = {
-    "urgent": timedelta(minutes=0),
-    "high": timedelta(hours=2),
-    "normal": timedelta(hours=24),
-}
-
-
-def response_due(severity: str, created_at: datetime) -> datetime | None:
-    window = RESPONSE_WINDOW.get(severity)
-    return created_at + window if window is not None else None
+from storage import paging as paging_store
 
 
 async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
     severity = triage.severity or "normal"
+    contract = ctx.contract
+    if contract is not None:
+        joined = await join_known_outage(ctx, severity, contract)
+        if joined is not None:
+            return joined
+    calendar = contract.calendar if contract is not None else BusinessCalendar()
+    policy = contract.policy if contract is not None else DEFAULT_POLICY
     ticket = await storage.open_ticket(
         ctx.session,
         requester_id=ctx.person.id,
@@ -34,9 +39,20 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         text=ctx.message.text,
         channel=ctx.message.channel,
         now=ctx.now,
-        due_at=response_due(severity, ctx.now),
+        due_at=response_due(cast(Severity, severity), ctx.now, calendar, policy),
         detail={"confidence": round(triage.confidence, 3), "rule": triage.rule, "inbound_id": ctx.message.id},
     )
+    if triage.article:
+        # A how-to answer did not help: count it against the article (deflection figures).
+        await storage.record_article_event(
+            ctx.session,
+            article_id=triage.article,
+            outcome="ticket",
+            at=ctx.now,
+            person_id=ctx.person.id,
+            inbound_id=ctx.message.id,
+            ticket_id=ticket.id,
+        )
     text = texts.say(
         ctx.lang,
         "ticket_opened",
@@ -45,4 +61,21 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         promise=texts.promise(ctx.lang, severity),
         text=ctx.message.text,
     )
+    if contract is not None:
+        text += "\n" + await _page(ctx, ticket)
     return [Outgoing(Reply(text), ticket_id=ticket.id)]
+
+
+async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
+    """Start the ticket's page; the line telling the requester who was paged, or when it waits."""
+    assert ctx.contract is not None
+    if ticket.severity == "urgent":
+        person, inbound = ctx.person.id, ctx.message.id
+        await paging_store.add_affected(
+            ctx.session, ticket=ticket, person_id=person, text=ticket.text, now=ctx.now, inbound_id=inbound
+        )
+    started = await start_paging(ctx.session, ticket, ctx.contract, ctx.now)
+    if started.plan.held_until is not None:
+        at = paging_texts.clock_time(started.plan.held_until, ctx.contract.zone, ctx.now)
+        return paging_texts.say(ctx.lang, "opened_held", at=at)
+    return paging_texts.say(ctx.lang, "opened_paged", names="、".join(started.paged)) if started.paged else ""

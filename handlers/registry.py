@@ -6,9 +6,26 @@ from collections.abc import Awaitable, Callable
 
 from bot.messages import Action, ButtonPress, Outgoing
 from handlers.actions import open_ticket_as_is
+from handlers.complaints import TIMER_KINDS as COMPLAINT_TIMERS
+from handlers.complaints import complaint_clock, handle_complaint, press_answer, press_facts_checked
 from handlers.context import HandlerContext, TimerHandler
 from handlers.conversation import handle_chitchat, handle_coming_soon, handle_unknown
+from handlers.dialogs import continue_dialog
+from handlers.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.incident import handle_incident
+from handlers.lifecycle import RECORD_TIMER, record_close_due
+from handlers.paging import STEP_TIMER, page_step_due
+from handlers.purchases import handle_purchase
+from handlers.repairs import press_repair_step, press_sign
+from handlers.service_actions import press_approve, press_decline, service_command
+from handlers.ticket_buttons import (
+    acknowledge_pressed,
+    confirm_pressed,
+    escalate_pressed,
+    reopen_pressed,
+    resolve_pressed,
+    take_pressed,
+)
 from nlu.triage import Triage
 
 KindHandler = Callable[[HandlerContext, Triage], Awaitable[list[Outgoing]]]
@@ -18,16 +35,38 @@ KIND_HANDLERS: dict[str, KindHandler] = {
     "incident": handle_incident,
     "chitchat": handle_chitchat,
     "unknown": handle_unknown,
-    "howto": handle_coming_soon,
+    "howto": handle_howto,
     "status": handle_coming_soon,
-    "complaint": handle_coming_soon,
-    "purchase": handle_coming_soon,
+    "complaint": handle_complaint,
+    "purchase": handle_purchase,
 }
 
 ACTION_HANDLERS: dict[Action, ActionHandler] = {
+    Action.FACTS_CHECKED: press_facts_checked,
+    Action.ANSWER: press_answer,
+    Action.REPAIR_STEP: press_repair_step,
+    Action.APPROVE: press_approve,
+    Action.DECLINE: press_decline,
+    Action.SIGN: press_sign,
     Action.OPEN_TICKET: open_ticket_as_is,
-    Action.NOT_SOLVED: open_ticket_as_is,
+    Action.ARTICLE: show_chosen_article,
+    Action.SOLVED: mark_solved,
+    Action.ACKNOWLEDGE: acknowledge_pressed,
+    Action.TAKE: take_pressed,
+    Action.ESCALATE: escalate_pressed,
+    Action.RESOLVE: resolve_pressed,
+    Action.CONFIRM: confirm_pressed,
+    Action.REOPEN: reopen_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).
-TIMER_HANDLERS: dict[str, TimerHandler] = {}
+TIMER_HANDLERS: dict[str, TimerHandler] = {
+    **dict.fromkeys(COMPLAINT_TIMERS, complaint_clock),
+    STEP_TIMER: page_step_due,
+    RECORD_TIMER: record_close_due,
+}
+
+# Tried in order before a text reaches its kind's handler; the first that returns replies takes it:
+# an engineer's repair / quote / purchase command, then the answer to a dialog the person has open.
+TextHook = Callable[[HandlerContext], Awaitable[list[Outgoing] | None]]
+TEXT_HOOKS: tuple[TextHook, ...] = (service_command, continue_dialog)

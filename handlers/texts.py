@@ -76,6 +76,25 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "这个按钮已失效，请重新发送您的问题。",
         "en": "This button is no longer valid; please send your question again.",
     },
+    "howto_pick": {
+        "zh": "您想看的是下面哪一篇操作指南？",
+        "en": "Which of these guides do you mean?",
+    },
+    "howto_none": {
+        "zh": "知识库里暂时没有找到合适的操作指南。可以换个说法，或直接按原文创建工单，由工程师来处理。",
+        "en": "I found no guide for that. Try other words, or open a ticket as is for an engineer.",
+    },
+    "button_solved": {"zh": "解决了", "en": "Solved"},
+    "button_not_solved": {"zh": "没解决，帮我报修", "en": "Not solved, open a ticket"},
+    "solved_thanks": {
+        "zh": "太好了，问题已解决！以后有问题随时找我。",
+        "en": "Great, glad it is solved! Message me any time.",
+    },
+    "solved_already": {"zh": "已记录，谢谢反馈。", "en": "Noted already, thank you."},
+    "article_missing": {
+        "zh": "没有找到编号为「{article}」的文章。发送「文章」可查看全部指南列表。",
+        "en": "No article {article!r}. Send 'article' for the list of guides.",
+    },
     "unknown_person": {
         "zh": "您还不在服务名录中，请联系行政部开通，或拨打服务热线 {hotline}。",
         "en": "You are not in the service directory yet; ask the office admin, or call the hotline {hotline}.",

@@ -149,3 +149,28 @@ async def test_the_web_chat_in_chromium_reports_a_fault_and_shows_the_ticket(
         await browser.close()
     assert "紧急故障" in text
     ticket_number(text)
+
+
+async def test_a_howto_over_rest_answers_with_the_article_and_not_solved_opens_a_ticket_naming_it(
+    rasa_url: str, bot_factory: Any, sqlite_url: str
+) -> None:
+    bot = bot_factory(rasa_url)
+    [answer] = post_rest(bot, "staff.li", "怎么把打印机设成双面打印")
+    assert "打印" in answer["text"]
+    assert [b["title"] for b in answer["buttons"]] == ["解决了", "没解决，帮我报修"]
+    [reply] = post_rest(bot, "staff.li", answer["buttons"][1]["payload"])
+    ticket, _ = await _ticket(sqlite_url, ticket_number(reply["text"]))
+    assert ticket is not None and ticket.kind == "incident" and ticket.article == "printer-settings"
+
+
+def test_articles_are_browsable_in_the_web_chat(bot_factory: Any) -> None:
+    bot = bot_factory(f"http://127.0.0.1:{free_port()}")
+    with urllib.request.urlopen(bot.url + "/kb", timeout=10) as resp:
+        listing = resp.read().decode()
+    with urllib.request.urlopen(bot.url + "/kb/printer-jam", timeout=10) as resp:
+        page = resp.read().decode()
+    assert listing.count("<li>") >= 31 and "/kb/printer-add" in listing
+    assert "卡纸" in page and "<ol>" in page
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(bot.url + "/kb/no-such-article", timeout=10)
+    assert caught.value.code == 404
