@@ -9,9 +9,10 @@ pipeline has one thing to handle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import aiohttp
+if TYPE_CHECKING:
+    import aiohttp
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class RasaHttpClient:
     """Calls a running ``rasa run --enable-api`` server."""
 
     def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout_s: float) -> None:
+        # aiohttp is imported here, not at module level: handlers import this module's result
+        # types and must not pull in an HTTP library.
+        import aiohttp
+
+        self._aiohttp = aiohttp
         self._session = session
         self._url = base_url.rstrip("/") + "/model/parse"
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
@@ -63,6 +69,6 @@ class RasaHttpClient:
                     body = (await resp.text())[:200]
                     raise NluUnavailable(f"Rasa answered HTTP {resp.status}: {body}")
                 data = await resp.json(content_type=None)
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+        except (TimeoutError, self._aiohttp.ClientError, ValueError) as exc:
             raise NluUnavailable(f"Rasa unreachable at {self._url}: {exc!r}") from exc
         return parse_result_from_json(text, data)
