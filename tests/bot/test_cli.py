@@ -49,3 +49,25 @@ def test_tickets_and_people_commands_read_the_store(tmp_path: Path) -> None:
     assert listing.returncode == 0 and "status" in listing.stdout
     missing = run("tickets", "show", "9999", config=config)
     assert missing.returncode == 1 and "no ticket #9999" in missing.stderr
+
+
+def test_chat_in_the_terminal_answers_and_numbers_the_buttons(tmp_path: Path) -> None:
+    from tests.support.processes import free_port
+
+    config = tmp_path / "helpdesk.toml"
+    config.write_text(
+        f'base_dir = "{REPO_ROOT}"\n[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "h.db"}"\n'
+        f'[nlu]\nurl = "http://127.0.0.1:{free_port()}"\nstart_server = false\ntimeout_s = 2.0\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [HELPDESK, "--config", str(config), "chat", "--as", "staff.li"],
+        input="打印机卡纸了\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "李娜" in result.stdout  # greeted by name
+    assert "#1001" in result.stdout and "暂时不可用" in result.stdout  # Rasa is down: still a ticket
