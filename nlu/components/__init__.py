@@ -1,0 +1,1 @@
+"""Custom Rasa components of the helpdesk NLU (loaded by Rasa with nlu/ on PYTHONPATH)."""

@@ -1,0 +1,1 @@
+"""Tests of the NLU: server lifecycle, triage rules, evaluation, model quality."""

@@ -1,0 +1,66 @@
+"""RasaServer runs the real Rasa child process: start, answer, stop, fail clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from nlu.server import RasaServer, RasaStartError, find_model
+
+
+async def _intent(server: RasaServer, text: str) -> str:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{server.base_url}/model/parse", json={"text": text}) as resp:
+            assert resp.status == 200
+            body = await resp.json()
+    name: str = body["intent"]["name"]
+    return name
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("三楼整层都断网了，大家都没法工作", "incident_urgent"),
+        ("我电脑开机就蓝屏，今天的报表还没做", "incident_high"),
+        ("帮我装一下 Visio", "incident_normal"),
+        ("显示器突然黑了，主机还在响", "incident_hardware"),
+        ("怎么把打印机设成双面打印", "howto_printer-settings"),
+        ("我上周报的那个打印机的单子修好了吗", "status"),
+        ("工程师说好下午来结果一直没人来，太耽误事了", "complaint"),
+        ("想配一台做设计用的电脑，帮忙推荐一下报个价", "purchase"),
+        ("谢谢师傅", "chitchat"),
+    ],
+)
+async def test_started_server_parses_the_rubric_examples(rasa_server: RasaServer, text: str, intent: str) -> None:
+    assert rasa_server.running
+    assert await _intent(rasa_server, text) == intent
+
+
+async def test_stop_ends_the_rasa_process(trained_model: Path) -> None:
+    server = RasaServer(trained_model)
+    await server.start()
+    process = server._process
+    assert process is not None and process.poll() is None
+    await server.stop()
+    assert process.poll() is not None
+    assert not server.running
+
+
+async def test_a_model_rasa_cannot_load_fails_start_with_rasa_log_tail(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    server = RasaServer(broken, startup_timeout_s=150)
+    with pytest.raises(RasaStartError) as info:
+        await server.start()
+    message = str(info.value)
+    assert "could not load the model" in message
+    assert "No valid model found" in message  # Rasa's own words, from its log
+    assert str(server.log_path) in message
+    assert not server.running
+
+
+def test_missing_model_names_the_training_command(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"nlu/tools/train\.sh"):
+        find_model(tmp_path)
