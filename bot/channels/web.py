@@ -75,8 +75,13 @@ class WebChatChannel:
                 await ws.close()
 
 
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON with Chinese left readable (curl users and logs see 工单, not \\u5de5\\u5355)."""
+    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+
 def _bad_request(message: str) -> web.Response:
-    return web.json_response({"error": message}, status=400)
+    return _json({"error": message}, status=400)
 
 
 def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], channel: WebChatChannel) -> None:
@@ -89,13 +94,13 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
 
     async def people(_request: web.Request) -> web.Response:
         core = core_of()
-        return web.json_response([p.__dict__ for p in await core.directory()])
+        return _json([p.__dict__ for p in await core.directory()])
 
     async def history(request: web.Request) -> web.Response:
         core = core_of()
         person = request.query.get("person", "")
         items = await core.history(person)
-        return web.json_response(
+        return _json(
             [{"id": i.id, "from_person": i.from_person, "at": i.at.isoformat(), **reply_json(i.reply)} for i in items]
         )
 
@@ -124,7 +129,7 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         )
         receipt = await core.on_message(msg)
         replies = await core.take_replies(receipt.inbound_id)
-        return web.json_response([{"recipient_id": sender, **reply_json(r)} for _, r in replies])
+        return _json([{"recipient_id": sender, **reply_json(r)} for _, r in replies])
 
     async def websocket(request: web.Request) -> web.WebSocketResponse:
         core = core_of()
