@@ -30,6 +30,12 @@ class Action(StrEnum):
     RESOLVE = "resolve"
     CONFIRM = "confirm"  # the requester confirms the service record
     REOPEN = "reopen"
+    FACTS_CHECKED = "facts"  # the service manager records a complaint's facts (ref: complaint id)
+    ANSWER = "answer"  # the service manager writes the answer to a complaint (ref: complaint id)
+    REPAIR_STEP = "rstep"  # an engineer records a repair step (ref: "<ticket number>:<step>")
+    APPROVE = "approve"  # approve a quote (ref: "repair:<ticket number>" or "purchase:<request id>")
+    DECLINE = "decline"  # decline a quote (same refs)
+    SIGN = "sign"  # the requester signs for a returned device (ref: ticket number)
 
 
 @dataclass(frozen=True)
