@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -223,7 +223,10 @@ async def replies_to(session: AsyncSession, inbound_id: int) -> list[OutboxMessa
 
 
 async def conversation(session: AsyncSession, person_id: str, limit: int = 100) -> list[InboundMessage | OutboxMessage]:
-    """What a person said and was sent, oldest first (the web chat shows it on load)."""
+    """What a person said and was sent, oldest first (the web chat shows it on load).
+
+    A sent message that was later edited in place (a page after its acknowledgement) is returned
+    with the newest edit's payload, so the history shows what the chat shows."""
     said = (
         await session.scalars(
             select(InboundMessage)
@@ -235,11 +238,24 @@ async def conversation(session: AsyncSession, person_id: str, limit: int = 100) 
     sent = (
         await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.recipient_id == person_id, or_(OutboxMessage.replaces_id.is_(None)))
+            .where(OutboxMessage.recipient_id == person_id, OutboxMessage.replaces_id.is_(None))
             .order_by(OutboxMessage.id.desc())
             .limit(limit)
         )
     ).all()
+    if sent:
+        edits = (
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.replaces_id.in_([row.id for row in sent]))
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+        latest = {edit.replaces_id: edit.payload for edit in edits}
+        for row in sent:
+            if row.id in latest:
+                session.expunge(row)  # show the edit without writing it back
+                row.payload = latest[row.id]
     items: list[InboundMessage | OutboxMessage] = [*said, *sent]
     items.sort(key=lambda r: (r.received_at if isinstance(r, InboundMessage) else r.created_at, r.id))
     return items[-limit:]

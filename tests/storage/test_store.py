@@ -169,3 +169,30 @@ async def test_failed_sends_back_off_then_give_up(sessions: storage.SessionFacto
         storage.mark_retry(row, _now(), "boom", first_s=2, max_s=10, max_attempts=3)
     assert first_delay == timedelta(seconds=2) and second_delay == timedelta(seconds=4)
     assert row.status == "failed" and row.last_error == "boom" and row.attempts == 3
+
+
+async def test_the_conversation_shows_an_edited_message_as_edited(sessions: storage.SessionFactory) -> None:
+    async with sessions() as s, s.begin():
+        page = await storage.enqueue(
+            s,
+            channel="web",
+            recipient_id="eng.chen",
+            chat_id="eng.chen",
+            payload={"text": "🚨 #1001 三楼断网", "buttons": [{"title": "接单", "action": "ack", "ref": "1001"}]},
+            now=_now(),
+        )
+        await storage.enqueue(
+            s,
+            channel="web",
+            recipient_id="eng.chen",
+            chat_id="eng.chen",
+            payload={"text": "✅ 已由 刘工 10:32 接单", "buttons": []},
+            now=_now(),
+            replaces_id=page.id,
+        )
+    async with sessions() as s:
+        [shown] = await storage.conversation(s, "eng.chen")
+    assert shown.id == page.id and shown.payload["text"] == "✅ 已由 刘工 10:32 接单"
+    async with sessions() as s:
+        stored = await storage.get_outbox(s, page.id)
+    assert stored is not None and stored.payload["text"] == "🚨 #1001 三楼断网"
