@@ -67,13 +67,22 @@ class ServiceSettings(_Section):
     language: Literal["zh", "en"] = "zh"
 
 
+class PagingSettings(_Section):
+    # An unconfirmed service record (服务记录单) closes its ticket after this many days.
+    record_close_days: int = Field(default=3, ge=1, le=90)
+    # A report joins an open urgent outage ticket opened at most this many minutes ago.
+    storm_window_minutes: int = Field(default=120, ge=1)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
     web: WebSettings = WebSettings()
     outbox: OutboxSettings = OutboxSettings()
     service: ServiceSettings = ServiceSettings()
+    paging: PagingSettings = PagingSettings()
     people_file: Path = Path("config/people.yaml")
+    roster_file: Path = Path("config/roster.yaml")
     kb_dir: Path = Path("kb")
     # Relative paths above are taken from this folder (the repository root by default).
     base_dir: Path = REPO_ROOT

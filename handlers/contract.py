@@ -1,0 +1,28 @@
+"""The service contract as the running bot holds it: roster, business calendar, paging policy and
+the lifecycle's clocks. Built once at start-up (``bot.contract.load_contract``) and passed down to
+handlers in their context, so nothing reads a file while a message is being handled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta, tzinfo
+
+from handlers.calendar import BusinessCalendar
+from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy
+from handlers.roster import Roster
+
+
+@dataclass(frozen=True)
+class Contract:
+    roster: Roster
+    calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
+    policy: PagingPolicy = DEFAULT_POLICY
+    # An unconfirmed service record closes by itself after this many days.
+    record_close_days: int = 3
+    # A report joins an open outage ticket opened at most this long ago (storm grouping).
+    storm_window: timedelta = timedelta(hours=2)
+
+    @property
+    def zone(self) -> tzinfo:
+        return self.calendar.zone

@@ -1,0 +1,76 @@
+"""The buttons on pages and service records. A press is looked up, not trusted: the ticket is
+found by its number, and the lifecycle function checks that the person pressing may do it."""
+
+from __future__ import annotations
+
+import storage
+from bot.messages import ButtonPress, Outgoing, Reply
+from handlers import lifecycle, texts
+from handlers import paging_texts as t
+from handlers.context import HandlerContext
+from storage import paging as paging_store
+
+
+async def _ticket(ctx: HandlerContext, press: ButtonPress) -> storage.Ticket | None:
+    return await paging_store.lock_ticket(ctx.session, int(press.ref)) if press.ref.isdigit() else None
+
+
+def _stale(ctx: HandlerContext) -> list[Outgoing]:
+    return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+
+
+async def acknowledge_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    outcome = await lifecycle.acknowledge(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
+    return outcome.outgoing()
+
+
+async def take_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    outcome = await lifecycle.take(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
+    return outcome.outgoing()
+
+
+async def escalate_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    outcome = await lifecycle.escalate(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now)
+    return outcome.outgoing()
+
+
+async def resolve_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    """A button cannot carry the resolution note, so it asks for it in the command's form."""
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    if ctx.person.role not in lifecycle.ENGINEER_ROLES:
+        return [Outgoing(Reply(t.say(ctx.lang, "engineers_only", what=t.move_name(ctx.lang, "resolve"))))]
+    if not lifecycle.can_move(ticket.status, "resolve"):
+        status, move = t.status_name(ctx.lang, ticket.status), t.move_name(ctx.lang, "resolve")
+        return [Outgoing(Reply(t.say(ctx.lang, "invalid_move", number=ticket.number, status=status, move=move)))]
+    return [Outgoing(Reply(t.say(ctx.lang, "resolve_needs_note", number=ticket.number)), ticket_id=ticket.id)]
+
+
+async def confirm_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    outcome = await lifecycle.confirm_record(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
+    return outcome.outgoing()
+
+
+async def reopen_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+    ticket = await _ticket(ctx, press)
+    if ticket is None:
+        return _stale(ctx)
+    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    outcome = await lifecycle.reopen(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
+    return outcome.outgoing()
