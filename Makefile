@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup nlu-env model lint typecheck unit clean-model
+.PHONY: run test setup nlu-env model lint typecheck unit clean-model bench
 
 run: setup model
 	$(BIN)/helpdesk run
@@ -44,3 +44,7 @@ unit: $(STAMP)
 
 clean-model:
 	rm -rf nlu/models nlu/.stamps/model.sha256
+
+# Figures, not pass/fail: REST latency through the real bot and Rasa, and process memory.
+bench: setup model
+	PYTHONPATH=. $(BIN)/python bench/pipeline_latency.py 200
