@@ -7,18 +7,23 @@ default calendar and policy give the due time.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import cast
 
 import storage
 from bot.messages import Outgoing, Reply
 from handlers import paging_texts, texts
-from handlers.calendar import BusinessCalendar
+from handlers.calendar import BusinessCalendar, CalendarError
 from handlers.context import HandlerContext
-from handlers.paging import start_paging
-from handlers.paging_policy import DEFAULT_POLICY, Severity, response_due
+from handlers.paging import ask_for_manual_paging, start_paging
+from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy, Severity, response_due
+from handlers.repairs import start_repair
 from handlers.storm import join_known_outage
 from nlu.triage import Triage
 from storage import paging as paging_store
+
+log = logging.getLogger(__name__)
 
 
 async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
@@ -39,7 +44,7 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         text=ctx.message.text,
         channel=ctx.message.channel,
         now=ctx.now,
-        due_at=response_due(cast(Severity, severity), ctx.now, calendar, policy),
+        due_at=_due(cast(Severity, severity), ctx, calendar, policy),
         detail={"confidence": round(triage.confidence, 3), "rule": triage.rule, "inbound_id": ctx.message.id},
     )
     if triage.article:
@@ -63,7 +68,17 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
     )
     if contract is not None:
         text += "\n" + await _page(ctx, ticket)
+    if severity == "hardware":  # the repair process starts with the ticket; one reply tells both
+        text += "".join("\n\n" + out.reply.text for out in await start_repair(ctx.session, ticket, ctx.now))
     return [Outgoing(Reply(text), ticket_id=ticket.id)]
+
+
+def _due(severity: Severity, ctx: HandlerContext, calendar: BusinessCalendar, policy: PagingPolicy) -> datetime | None:
+    try:
+        return response_due(severity, ctx.now, calendar, policy)
+    except CalendarError:
+        log.error("no response due time: the business calendar cannot answer", exc_info=True)
+        return None
 
 
 async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
@@ -74,7 +89,13 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
         await paging_store.add_affected(
             ctx.session, ticket=ticket, person_id=person, text=ticket.text, now=ctx.now, inbound_id=inbound
         )
-    started = await start_paging(ctx.session, ticket, ctx.contract, ctx.now)
+    try:
+        started = await start_paging(ctx.session, ticket, ctx.contract, ctx.now)
+    except CalendarError as exc:
+        # Never a silent drop: the ticket stands, a person is asked to page by hand.
+        log.error("ticket #%s could not be paged", ticket.number, exc_info=True)
+        await ask_for_manual_paging(ctx.session, ticket, ctx.contract, ctx.now, str(exc))
+        return paging_texts.say(ctx.lang, "opened_manual", hotline=ctx.hotline)
     if started.plan.held_until is not None:
         at = paging_texts.clock_time(started.plan.held_until, ctx.contract.zone, ctx.now)
         return paging_texts.say(ctx.lang, "opened_held", at=at)

@@ -129,3 +129,15 @@ def test_a_quote_is_read_as_items_and_prices() -> None:
     assert parse_quote("更换硬盘 450; 人工 100") == [("更换硬盘", 45000), ("人工", 10000)]
     assert parse_quote("内存条 ¥299.5；上门费 50元") == [("内存条", 29950), ("上门费", 5000)]
     assert parse_quote("换个硬盘") == []
+
+
+async def test_a_hardware_incident_enters_the_repair_process_when_its_ticket_opens(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    [opened] = await say(sessions, clock, "staff.zhang", "显示器突然黑了，主机还在响")
+    assert "#1001" in opened.text and "硬件故障" in opened.text
+    assert "维修流程" in opened.text and "取件" in opened.text
+    assert await _steps(sessions) == ["awaiting_confirmation"]
+    [confirmed, *_] = await say(sessions, clock, "eng.chen", "维修 1001 确认")
+    assert "已与客户确认" in confirmed.text
