@@ -24,6 +24,7 @@ import storage
 from bot.messages import Outgoing, Reply
 from handlers import lifecycle, texts
 from handlers import paging_texts as t
+from handlers.calendar import CalendarError
 from handlers.context import HandlerContext
 from handlers.roster import describe_duty
 from storage import paging as paging_store
@@ -147,4 +148,7 @@ async def _on_duty(ctx: HandlerContext) -> str:
     if ctx.contract is None:
         return t.say(ctx.lang, "no_roster")
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}
-    return describe_duty(ctx.contract.roster, ctx.now, ctx.contract.calendar, names)
+    try:
+        return describe_duty(ctx.contract.roster, ctx.now, ctx.contract.calendar, names)
+    except CalendarError as exc:
+        return str(exc)

@@ -16,6 +16,7 @@ colleague, answers who has the ticket.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -27,11 +28,14 @@ import storage
 from bot.delivery import enqueue_outgoing
 from bot.messages import Action, Button, Outgoing, Reply
 from handlers import paging_texts as t
+from handlers.calendar import CalendarError
 from handlers.context import TimerContext
 from handlers.contract import Contract
 from handlers.paging import display_name, display_names, edit_page_messages, escalate_now, stop_paging
 from handlers.roster import on_duty
 from storage import paging as paging_store
+
+log = logging.getLogger(__name__)
 
 RECORD_TIMER = "record_close"
 DEFAULT_ZONE: tzinfo = ZoneInfo("Asia/Shanghai")
@@ -266,16 +270,19 @@ async def release(
     ticket.assignee_id = None
     await _move(session, ticket, "release", by.id, source, now)
     notices: list[Outgoing] = []
-    if contract is not None:
-        shift = on_duty(contract.roster, now, contract.calendar)
-        for person_id in shift.responders:
-            if person_id == by.id:
-                continue
-            person = await storage.get_person(session, person_id)
-            lang = _lang(person) if person else "zh"
-            text = t.say(lang, "released_notice", number=ticket.number, engineer=by.name, text=ticket.text)
-            button = Button(t.say(lang, "button_take"), Action.TAKE, str(ticket.number))
-            notices.append(Outgoing(Reply(text, (button,)), to=person_id, ticket_id=ticket.id))
+    try:
+        responders = on_duty(contract.roster, now, contract.calendar).responders if contract is not None else ()
+    except CalendarError:
+        log.error("ticket #%s released, but nobody on duty can be found to take it", ticket.number, exc_info=True)
+        responders = ()
+    for person_id in responders:
+        if person_id == by.id:
+            continue
+        person = await storage.get_person(session, person_id)
+        lang = _lang(person) if person else "zh"
+        text = t.say(lang, "released_notice", number=ticket.number, engineer=by.name, text=ticket.text)
+        button = Button(t.say(lang, "button_take"), Action.TAKE, str(ticket.number))
+        notices.append(Outgoing(Reply(text, (button,)), to=person_id, ticket_id=ticket.id))
     return Outcome(True, t.say(_lang(by), "released_ok", number=ticket.number), tuple(notices), ticket.id)
 
 

@@ -267,3 +267,37 @@ async def _send_step(
         source="system",
         detail={"page_id": page.id, "step": index, "role": step.role, "people": list(step.people)},
     )
+
+
+async def ask_for_manual_paging(
+    session: AsyncSession, ticket: storage.Ticket, contract: Contract, now: datetime, reason: str
+) -> bool:
+    """Paging could not be planned (the calendar has no data for this year): tell the service
+    manager, or else the technical director, to arrange an engineer by hand. False if nobody is set."""
+    roster = contract.roster
+    person_id = roster.service_manager or roster.director
+    if person_id is None:
+        return False
+    lang = await _language(session, person_id)
+    severity_name = texts.severity_name(lang, ticket.severity or "normal")
+    requester = await requester_label(session, ticket)
+    text = t.say(
+        lang,
+        "manual_paging",
+        number=ticket.number,
+        severity_name=severity_name,
+        reason=reason,
+        requester=requester,
+        text=ticket.text,
+    )
+    await enqueue_outgoing(session, Outgoing(Reply(text), to=person_id, ticket_id=ticket.id), now)
+    await storage.add_event(
+        session,
+        ticket,
+        at=now,
+        actor_id=None,
+        action="paging_failed",
+        source="system",
+        detail={"reason": reason, "told": person_id},
+    )
+    return True

@@ -86,6 +86,17 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "✔️ 已由 {engineer} {time} 解决 · 工单 #{number}：{text}",
         "en": "✔️ Resolved by {engineer} at {time} · ticket #{number}: {text}",
     },
+    "manual_paging": {
+        "zh": "⚠️ 工单 #{number}（{severity_name}）未能自动呼叫，请人工安排工程师。\n原因：{reason}\n"
+        "报告人：{requester}\n问题：{text}",
+        "en": "⚠️ Ticket #{number} ({severity_name}) could not be paged automatically; please arrange an engineer.\n"
+        "Reason: {reason}\nReported by: {requester}\nProblem: {text}",
+    },
+    "opened_manual": {
+        "zh": "自动呼叫暂不可用，已请服务经理人工安排工程师；如情况紧急请拨打服务热线 {hotline}。",
+        "en": "Automatic paging is unavailable; the service manager is arranging an engineer. "
+        "If it is urgent, call the hotline {hotline}.",
+    },
     "opened_paged": {"zh": "已通知值班工程师：{names}。", "en": "The engineers on duty have been paged: {names}."},
     "opened_held": {
         "zh": "现在是非驻场时间，工单已排队，驻场工程师将于 {at} 开始处理。",

@@ -299,3 +299,15 @@ async def test_a_normal_ticket_on_an_ordinary_saturday_waits_for_the_tiaoxiu_sun
     shift = on_duty(CONTRACT.roster, clock.now(), CONTRACT.calendar)
     assert sorted(r.recipient_id or "" for r in notices) == sorted(shift.engineers)
     assert all("一般故障" in r.payload["text"] for r in notices)
+
+
+async def test_when_the_calendar_has_no_data_the_ticket_stands_and_the_service_manager_pages_by_hand(
+    sessions: storage.SessionFactory,
+) -> None:
+    beyond = datetime(2031, 3, 3, 2, 0, tzinfo=UTC)  # past the installed chinese-calendar's years
+    receipt = await _pipeline(sessions, FakeClock(beyond)).handle(make_inbound(OUTAGE, sender="staff.li"))
+    ticket = await _only_ticket(sessions)
+    [answer] = await _replies(sessions, receipt.inbound_id)
+    assert f"#{ticket.number}" in answer.text and "400-000-0000" in answer.text
+    [notice] = [r for r in await _sent(sessions) if r.recipient_id == "svc.ma"]
+    assert f"#{ticket.number}" in notice.payload["text"] and "人工安排" in notice.payload["text"]
