@@ -18,6 +18,7 @@ from handlers.calendar import BusinessCalendar, CalendarError
 from handlers.context import HandlerContext
 from handlers.paging import ask_for_manual_paging, start_paging
 from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy, Severity, response_due
+from handlers.repairs import start_repair
 from handlers.storm import join_known_outage
 from nlu.triage import Triage
 from storage import paging as paging_store
@@ -67,6 +68,8 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
     )
     if contract is not None:
         text += "\n" + await _page(ctx, ticket)
+    if severity == "hardware":  # the repair process starts with the ticket; one reply tells both
+        text += "".join("\n\n" + out.reply.text for out in await start_repair(ctx.session, ticket, ctx.now))
     return [Outgoing(Reply(text), ticket_id=ticket.id)]
 
 
