@@ -196,3 +196,7 @@ async def test_the_conversation_shows_an_edited_message_as_edited(sessions: stor
     async with sessions() as s:
         stored = await storage.get_outbox(s, page.id)
     assert stored is not None and stored.payload["text"] == "🚨 #1001 三楼断网"
+
+
+def test_the_migrations_have_one_head() -> None:
+    assert storage.script_heads() == ("0005",)
