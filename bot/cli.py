@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +69,31 @@ async def _chat(settings: Settings, person_id: str) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     return asyncio.run(_chat(_settings(args), args.as_person))
+
+
+async def _demo(settings: Settings) -> int:
+    from bot.demo import DemoDriver, demo_clock, demo_timers, run_demo
+    from config.settings import DatabaseSettings
+
+    with tempfile.TemporaryDirectory(prefix="helpdesk-demo-") as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
+        settings = settings.model_copy(update={"database": DatabaseSettings(url=url)})
+        clock = demo_clock()
+        app = build_app(settings, clock=clock)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            core = app[RUNTIME].core
+            assert core is not None
+            driver = DemoDriver(core.sessions, core.pipeline, demo_timers(core.sessions, clock), clock, sys.stdout)
+            await run_demo(driver)
+        finally:
+            await runner.cleanup()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    return asyncio.run(_demo(_settings(args)))
 
 
 def _with_store(args: argparse.Namespace, work: Callable[[storage.SessionFactory], Awaitable[int]]) -> int:
@@ -191,6 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot: web chat, REST webhook, workers").set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="walk through an outage, a repair and a complaint in chat")
+    demo.set_defaults(func=cmd_demo)
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--as", dest="as_person", required=True, help="person id from the directory")
     chat.set_defaults(func=cmd_chat)

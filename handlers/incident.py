@@ -67,7 +67,9 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         text=ctx.message.text,
     )
     if contract is not None:
-        text += "\n" + await _page(ctx, ticket)
+        paged = await _page(ctx, ticket)
+        if paged.strip():
+            text += "\n" + paged
     if severity == "hardware":  # the repair process starts with the ticket; one reply tells both
         text += "".join("\n\n" + out.reply.text for out in await start_repair(ctx.session, ticket, ctx.now))
     return [Outgoing(Reply(text), ticket_id=ticket.id)]

@@ -216,6 +216,23 @@ def mark_failed(row: OutboxMessage, error: str) -> None:
     row.status, row.last_error = "failed", error[:2000]
 
 
+async def outbox_after(session: AsyncSession, after_id: int) -> list[OutboxMessage]:
+    """Outbox rows newer than ``after_id``, oldest first (the demo transcript, operators' views)."""
+    query = select(OutboxMessage).where(OutboxMessage.id > after_id).order_by(OutboxMessage.id)
+    return list((await session.scalars(query)).all())
+
+
+async def outbox_for(session: AsyncSession, person_id: str, limit: int = 50) -> list[OutboxMessage]:
+    """What was sent to a person, newest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient_id == person_id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def replies_to(session: AsyncSession, inbound_id: int) -> list[OutboxMessage]:
     """The outbox rows answering one inbound message, in order (for the REST channel's response)."""
     query = select(OutboxMessage).where(OutboxMessage.in_reply_to == inbound_id).order_by(OutboxMessage.id)
