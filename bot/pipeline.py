@@ -170,7 +170,12 @@ class Pipeline:
             return [Outgoing(Reply(text))]
         message = inbound
         ctx = HandlerContext(
-            session=session, person=person, message=message, now=now, hotline=self._hotline, kb=self._kb.current,
+            session=session,
+            person=person,
+            message=message,
+            now=now,
+            hotline=self._hotline,
+            kb=self._kb.current,
             contract=self._contract,
         )
         if decision.original_id is not None:
