@@ -1,23 +1,47 @@
 """From Rasa's parse to the rubric's vocabulary: kind, severity, article.
 
-Intent names carry the answer: ``incident_<severity>``, ``howto_<article id>``, and the other kinds
-by name. Below ``CONFIDENCE_FLOOR`` the bot does not guess: it asks one clarifying question.
-(First version by the lead for the foundation; the triage issue refines it with the rubric rules.)
+Intent names carry the answer: ``incident_<severity>``, ``howto_<article id>``, the other
+kinds by name, and ``out_of_scope`` (what the helpdesk does not handle) for ``unknown``.
+The rubric's rules (:mod:`nlu.rules`) then correct the model where the contract decides.
+
+Confidence is judged per kind, not per intent: thirty-one article intents split the
+how-to probability between them, and a message that is surely a how-to but could be
+one of two articles must not be called unknown. Below :data:`KIND_FLOOR` (or when
+Rasa's FallbackClassifier answered ``nlu_fallback``) the bot does not guess: it asks
+one clarifying question, then triages again with the person's answer as ``kind_hint``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nlu.client import NluClient, ParseResult
+from nlu.client import IntentScore, NluClient, ParseResult
+from nlu.rules import Proposal, apply_rules, neutral_text
 
 KINDS: tuple[str, ...] = ("incident", "howto", "status", "complaint", "purchase", "chitchat", "unknown")
 SEVERITIES: tuple[str, ...] = ("urgent", "high", "normal", "hardware")
-CONFIDENCE_FLOOR = 0.45
+
+KIND_FLOOR = 0.40
+"""Below this summed probability of the best kind, ask instead of guessing."""
+
+ARTICLE_CANDIDATES = 3
+"""How many article ids ``Triage.candidates`` offers for a how-to."""
+
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 
 
 @dataclass(frozen=True)
 class Triage:
+    """The triage of one message.
+
+    ``confidence`` is the model's probability for what is answered: the article's own
+    for a how-to (the how-to handler serves it directly only when that is high), the
+    kind's summed probability otherwise. ``rule`` names the rubric rule that changed
+    the model's answer, if any. ``candidates`` are the most likely article ids of a
+    how-to, best first, so the bot can offer them when unsure which one.
+    """
+
     kind: str
     severity: str | None
     article: str | None
@@ -27,34 +51,102 @@ class Triage:
     candidates: tuple[str, ...]
 
 
-def _split_intent(name: str) -> tuple[str, str | None, str | None]:
-    if name.startswith("incident_") and name[len("incident_") :] in SEVERITIES:
-        return "incident", name[len("incident_") :], None
-    if name.startswith("howto_"):
-        return "howto", None, name[len("howto_") :]
-    if name in KINDS:
+def split_intent(name: str) -> tuple[str, str | None, str | None]:
+    """(kind, severity, article) named by one Rasa intent."""
+    if name.startswith("incident_") and name.removeprefix("incident_") in SEVERITIES:
+        return "incident", name.removeprefix("incident_"), None
+    if name.startswith("howto_") and len(name) > len("howto_"):
+        return "howto", None, name.removeprefix("howto_")
+    if name in KINDS and name != "incident" and name != "howto":
         return name, None, None
     return "unknown", None, None
 
 
-def triage_from_parse(parse: ParseResult, kind_hint: str | None = None) -> Triage:
-    """The triage for one parse; ``kind_hint`` is the person's answer to the clarifying question."""
-    ranking = [s for s in parse.ranking if s.name != "nlu_fallback"] or [parse.intent]
+def _ranking(parse: ParseResult) -> list[IntentScore]:
+    scores = [s for s in parse.ranking if s.name != FALLBACK_INTENT]
+    if not scores and parse.intent.name != FALLBACK_INTENT:
+        scores = [parse.intent]
+    return sorted(scores, key=lambda s: s.confidence, reverse=True)
+
+
+def _kind_scores(ranking: list[IntentScore]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for score in ranking:
+        kind = split_intent(score.name)[0]
+        totals[kind] = totals.get(kind, 0.0) + score.confidence
+    return totals
+
+
+def _best(ranking: list[IntentScore], kind: str) -> IntentScore | None:
+    return next((s for s in ranking if split_intent(s.name)[0] == kind), None)
+
+
+def _articles(ranking: list[IntentScore]) -> tuple[str, ...]:
+    ids = [split_intent(s.name)[2] for s in ranking]
+    return tuple(a for a in ids if a)[:ARTICLE_CANDIDATES]
+
+
+def triage_from_parse(
+    parse: ParseResult,
+    kind_hint: str | None = None,
+    *,
+    severity_parse: ParseResult | None = None,
+    use_rules: bool = True,
+) -> Triage:
+    """The triage for one parse. Pure: the same parse always gives the same triage.
+
+    ``kind_hint`` is the person's answer to the clarifying question: the kind is then
+    theirs, and the model only picks the severity or article within it.
+    ``severity_parse`` is the parse of :func:`nlu.rules.neutral_text`, when that differs:
+    an incident's severity is taken from it, so time and rank words cannot change it.
+    ``use_rules=False`` gives the bare model's answer (for comparisons).
+    """
+    ranking = _ranking(parse)
+    kinds = _kind_scores(ranking)
+    sev_ranking = _ranking(severity_parse) if severity_parse is not None else ranking
+    best_incident = _best(sev_ranking, "incident") or _best(ranking, "incident")
+    fallback_severity = split_intent(best_incident.name)[1] if best_incident else None
+
     if kind_hint in KINDS and kind_hint != "unknown":
-        ranking = [s for s in ranking if _split_intent(s.name)[0] == kind_hint] or ranking
-        best = ranking[0]
-        kind, severity, article = _split_intent(best.name)
-        if kind != kind_hint:
-            kind, severity, article = kind_hint, ("normal" if kind_hint == "incident" else None), None
-        return Triage(kind, severity, article, best.confidence, False, None, ())
-    best = ranking[0]
-    kind, severity, article = _split_intent(best.name)
-    unsure = parse.intent.name == "nlu_fallback" or best.confidence < CONFIDENCE_FLOOR
-    candidates = tuple(_split_intent(s.name)[2] or "" for s in ranking if _split_intent(s.name)[0] == "howto")[:3]
-    if unsure:
-        return Triage("unknown", None, None, best.confidence, True, None, candidates)
-    return Triage(kind, severity, article, best.confidence, False, None, candidates if kind == "howto" else ())
+        kind = kind_hint
+        confidence = kinds.get(kind, 0.0)
+    elif not ranking:
+        return Triage("unknown", None, None, 0.0, True, None, ())
+    else:
+        kind, confidence = max(kinds.items(), key=lambda item: item[1])
+        if parse.intent.name == FALLBACK_INTENT or confidence < KIND_FLOOR:
+            return Triage("unknown", None, None, confidence, True, None, _articles(ranking))
+
+    severity = (fallback_severity or "normal") if kind == "incident" else None
+    rule: str | None = None
+    if use_rules and kind_hint is None:
+        proposal, rule = apply_rules(parse.text, Proposal(kind, severity, fallback_severity or "normal"))
+        if proposal.kind != kind:
+            confidence = kinds.get(proposal.kind, 0.0)
+        kind, severity = proposal.kind, proposal.severity
+    elif use_rules and kind == "incident":
+        proposal, rule = apply_rules(parse.text, Proposal(kind, severity, severity or "normal"))
+        severity = proposal.severity
+
+    if kind == "howto":
+        best_article = _best(ranking, "howto")
+        article = split_intent(best_article.name)[2] if best_article else None
+        article_confidence = best_article.confidence if best_article else 0.0
+        return Triage("howto", None, article, article_confidence, False, rule, _articles(ranking))
+    return Triage(kind, severity, None, confidence, False, rule, ())
 
 
 async def triage(client: NluClient, text: str, kind_hint: str | None = None) -> Triage:
-    return triage_from_parse(await client.parse(text), kind_hint)
+    """Parse ``text`` and triage it, exactly as the bot does.
+
+    When the text carries time, rank or urgency words, the text without them is parsed
+    too and gives the severity (the rubric: those words never change severity).
+    """
+    parse = await client.parse(text)
+    neutral = neutral_text(text)
+    severity_parse = None
+    if neutral and neutral != text.strip():
+        first = triage_from_parse(parse, kind_hint)
+        if first.kind == "incident":
+            severity_parse = await client.parse(neutral)
+    return triage_from_parse(parse, kind_hint, severity_parse=severity_parse)

@@ -1,0 +1,332 @@
+"""The triage rubric's rules for "where two seem to fit", applied on top of the model.
+
+A statistical model learns the usual case; the rubric (shared/triage-rubric.md) also
+fixes a few cases by contract, and those must hold whatever the training data says.
+Each rule is written once here, as a small function from the text and the model's
+proposal to a corrected proposal, and named so that the ticket can record which rule
+changed the model's answer (``Triage.rule``).
+
+The rules see only the text and a :class:`Proposal`; they never call Rasa. Order
+matters and is fixed in :data:`RULES`: the kind is settled first (a fault with a "how
+do I fix it" is an incident), then the severity (scope makes it urgent; physical signs
+on "will not start" make it hardware, a plain "will not start" high; urgent beats
+hardware, which holds because the urgent rule runs last).
+
+Time of day, weekends and the writer's rank never change severity. That cannot be
+checked on one parse, so it works differently: :func:`neutral_text` removes those
+words, and triage parses the neutral text again to take the severity from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What triage is about to answer: a kind, and a severity for an incident.
+
+    ``fallback_severity`` is the model's best incident severity even when the model
+    chose another kind, so a rule that turns a how-to into an incident has one.
+    """
+
+    kind: str
+    severity: str | None
+    fallback_severity: str
+
+
+def _words(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(words), re.IGNORECASE)
+
+
+# Scope: many people, or a whole place.
+SCOPE = _words(
+    r"整个",
+    r"整层",
+    r"整栋",
+    r"整片",
+    r"全部",
+    r"全公司",
+    r"全员",
+    r"全体",
+    r"全楼",
+    r"所有人",
+    r"所有同事",
+    r"所有电脑",
+    r"大家",
+    r"全都",
+    r"[一二三四五六七八九十几]+个?部门",
+    r"整个部门",
+    r"\bwhole\b",
+    r"\beveryone\b",
+    r"\beverybody\b",
+    r"\ball of us\b",
+    r"\bnobody\b",
+)
+
+# "Cannot work": something is down, not merely slow or ugly.
+CANNOT_WORK = _words(
+    r"断网",
+    r"没网",
+    r"没有网",
+    r"上不了",
+    r"上不去",
+    r"连不上",
+    r"登不上",
+    r"登不了",
+    r"进不去",
+    r"打不开",
+    r"用不了",
+    r"不能用",
+    r"没法工作",
+    r"没法办公",
+    r"无法工作",
+    r"干不了",
+    r"访问不了",
+    r"挂了",
+    r"宕机",
+    r"瘫痪",
+    r"停了",
+    r"收不到",
+    r"发不出",
+    r"不能上网",
+    r"无法上网",
+    r"无法访问",
+    r"无法登录",
+    r"\bdown\b",
+    r"can'?t work",
+    r"cannot work",
+    r"no internet",
+    r"no network",
+    r"can'?t (?:log ?in|connect|access)",
+)
+
+# "It will not start" (the PC, a laptop, a monitor, a printer).
+NO_START = _words(
+    r"开不了机",
+    r"开不机",
+    r"开不开机",
+    r"无法开机",
+    r"开机没反应",
+    r"开机没有反应",
+    r"开不起来",
+    r"启动不了",
+    r"无法启动",
+    r"打不开机",
+    r"不开机",
+    r"按电源键",
+    r"按开机键",
+    r"won'?t (?:start|turn on|boot|power on)",
+    r"doesn'?t (?:start|turn on|boot|power on)",
+    r"does not (?:start|turn on|boot|power on)",
+    r"not (?:starting|turning on|booting)",
+)
+
+# Physical signs: no lights/power, smell, noise, smoke, dropped, water.
+PHYSICAL_SIGNS = _words(
+    r"灯都不亮",
+    r"灯不亮",
+    r"不亮",
+    r"一点反应都没有",
+    r"完全没反应",
+    r"毫无反应",
+    r"风扇(?:也)?不转",
+    r"没电",
+    r"焦味",
+    r"糊味",
+    r"烧焦",
+    r"烧了",
+    r"异味",
+    r"冒烟",
+    r"烟",
+    r"火花",
+    r"异响",
+    r"响声",
+    r"咔咔",
+    r"咔嗒",
+    r"滴滴",
+    r"报警声",
+    r"摔",
+    r"掉地上",
+    r"掉地",
+    r"跌落",
+    r"进水",
+    r"泼",
+    r"洒",
+    r"淋湿",
+    r"浸水",
+    r"打雷",
+    r"鼓包",
+    r"no lights?",
+    r"smell",
+    r"smok",
+    r"noise",
+    r"dropped",
+    r"fell",
+    r"spill",
+    r"water",
+    r"\bwet\b",
+)
+
+# A fault is being reported (strong signs only: a how-to about a paper jam or a full
+# mailbox is self-service and stays a how-to).
+FAULT = _words(
+    r"坏了",
+    r"蓝屏",
+    r"黑屏",
+    r"死机",
+    r"崩溃",
+    r"闪退",
+    r"报错",
+    r"开不了机",
+    r"进不去",
+    r"打不开",
+    r"连不上",
+    r"登不上",
+    r"登不了",
+    r"上不了网",
+    r"断网",
+    r"没反应",
+    r"中毒",
+    r"中了病毒",
+    r"用不了",
+    r"收不到",
+    r"发不出",
+    r"\bbroken\b",
+    r"\bcrash",
+    r"not working",
+    r"doesn'?t work",
+    r"won'?t (?:open|start|connect)",
+    r"can'?t (?:open|connect|log ?in)",
+    r"blue ?screen",
+)
+
+# ... and the person asks how to fix it.
+FIX_QUESTION = _words(
+    r"怎么办",
+    r"怎么修",
+    r"怎么解决",
+    r"如何解决",
+    r"怎么处理",
+    r"怎么弄",
+    r"怎么搞",
+    r"咋办",
+    r"咋整",
+    r"how (?:do|can|to) (?:i |we )?fix",
+    r"what (?:should|do) i do",
+)
+
+# Shared infrastructure: its failure stops many people even without a scope word.
+SHARED_SYSTEM = _words(
+    r"服务器",
+    r"机房",
+    r"交换机",
+    r"\bUPS\b",
+    r"存储",
+    r"\bNAS\b",
+    r"域控",
+    r"防火墙",
+    r"\bserver\b",
+    r"\bswitch\b",
+)
+
+# Time of day, weekends, rank and urgency words: never change severity.
+TIME_AND_RANK = _words(
+    r"十万火急",
+    r"急急急",
+    r"特别急",
+    r"非常急",
+    r"很急",
+    r"急用",
+    r"着急",
+    r"急着",
+    r"急",
+    r"赶紧",
+    r"马上要",
+    r"尽快",
+    r"快来人?",
+    r"ASAP",
+    r"urgent(?:ly)?",
+    r"领导要",
+    r"领导说",
+    r"领导的?",
+    r"老板要",
+    r"老板说",
+    r"老板的?",
+    r"总经理的?",
+    r"董事长的?",
+    r"经理的?",
+    r"总监的?",
+    r"[王李张刘陈杨赵黄周吴]总的?",
+    r"大半夜",
+    r"半夜",
+    r"凌晨",
+    r"晚上",
+    r"下班后",
+    r"周末",
+    r"周六",
+    r"周日",
+    r"星期天",
+    r"节假日",
+    r"放假",
+    r"[!！]+",
+    r"\bboss(?:'s)?\b",
+    r"\bCEO(?:'s)?\b",
+    r"\btonight\b",
+    r"\bweekend\b",
+)
+
+
+def neutral_text(text: str) -> str:
+    """The text without time, rank and urgency words, for a severity that ignores them."""
+    return re.sub(r"\s+", " ", TIME_AND_RANK.sub(" ", text)).strip(" ，,。.")
+
+
+def _fault_with_fix_question(text: str, p: Proposal) -> Proposal | None:
+    """A message that reports a fault and asks how to fix it is an incident."""
+    if p.kind == "howto" and FAULT.search(text) and FIX_QUESTION.search(text):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
+def _no_start(text: str, p: Proposal) -> Proposal | None:
+    """ "Will not start": physical signs make it hardware, otherwise high."""
+    if p.kind != "incident" or not NO_START.search(text):
+        return None
+    if PHYSICAL_SIGNS.search(text):
+        return replace(p, severity="hardware") if p.severity in ("high", "normal") else None
+    return replace(p, severity="high") if p.severity in ("hardware", "normal") else None
+
+
+def _scope_cannot_work(text: str, p: Proposal) -> Proposal | None:
+    """Scope words with "cannot work" make it urgent; urgent beats hardware."""
+    if p.kind != "incident" or p.severity == "urgent":
+        return None
+    if SCOPE.search(text) and CANNOT_WORK.search(text):
+        return replace(p, severity="urgent")
+    if p.severity == "hardware" and SHARED_SYSTEM.search(text) and CANNOT_WORK.search(text):
+        return replace(p, severity="urgent")
+    return None
+
+
+Rule = Callable[[str, Proposal], "Proposal | None"]
+
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("fault_with_fix_question", _fault_with_fix_question),
+    ("no_start_physical_signs", _no_start),
+    ("scope_cannot_work", _scope_cannot_work),
+)
+"""The rules in the order they apply; each name is what ``Triage.rule`` records."""
+
+
+def apply_rules(text: str, proposal: Proposal) -> tuple[Proposal, str | None]:
+    """Apply every rule in order; return the result and the name of the last rule that
+    changed it (None when the model's answer stands)."""
+    fired: str | None = None
+    for name, rule in RULES:
+        changed = rule(text, proposal)
+        if changed is not None and changed != proposal:
+            proposal, fired = changed, name
+    return proposal, fired

@@ -1,0 +1,135 @@
+"""The rubric's rules and the parse-to-triage mapping, on hand-made parses (pure code).
+
+These check the contract's decisions themselves; the model's own quality is checked
+against the real Rasa server in test_model_quality.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.client import IntentScore, ParseResult
+from nlu.rules import Proposal, apply_rules, neutral_text
+from nlu.triage import KIND_FLOOR, triage_from_parse
+
+
+def parse(text: str, *scores: tuple[str, float]) -> ParseResult:
+    ranking = tuple(IntentScore(name, conf) for name, conf in scores)
+    return ParseResult(text=text, intent=ranking[0], ranking=ranking)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["三楼整层都断网了，大家都没法工作", "财务部整个部门都登不上ERP", "whole office is down, nobody can work"],
+)
+def test_scope_words_with_cannot_work_make_an_incident_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.7), ("incident_urgent", 0.2)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "urgent", "scope_cannot_work")
+
+
+def test_scope_words_without_cannot_work_leave_the_severity() -> None:
+    result = triage_from_parse(parse("大家的电脑都有点慢", ("incident_normal", 0.8)))
+    assert (result.severity, result.rule) == ("normal", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "笔记本摔了一下，开不了机了",
+        "电脑开不了机，有股焦味",
+        "主机按电源键一点反应都没有",
+        "咖啡洒到键盘上，现在开不了机",
+    ],
+)
+def test_will_not_start_with_physical_signs_is_hardware(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.9), ("incident_hardware", 0.05)))
+    assert (result.severity, result.rule) == ("hardware", "no_start_physical_signs")
+
+
+def test_will_not_start_without_physical_signs_is_high() -> None:
+    result = triage_from_parse(
+        parse("电脑开不了机了，一直在自动修复", ("incident_hardware", 0.6), ("incident_high", 0.3))
+    )
+    assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
+
+
+def test_urgent_beats_hardware_for_a_shared_system() -> None:
+    result = triage_from_parse(
+        parse("核心交换机坏了，四楼全断网", ("incident_hardware", 0.6), ("incident_urgent", 0.3))
+    )
+    assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
+
+
+def test_urgent_beats_hardware_even_with_physical_signs() -> None:
+    result = triage_from_parse(
+        parse("机房服务器冒烟了，大家都连不上系统", ("incident_urgent", 0.5), ("incident_hardware", 0.4))
+    )
+    assert (result.severity, result.rule) == ("urgent", None)
+
+
+@pytest.mark.parametrize("text", ["电脑蓝屏了怎么办", "outlook打不开怎么解决", "VPN连不上了，怎么弄"])
+def test_a_fault_with_how_do_i_fix_it_is_an_incident(text: str) -> None:
+    result = triage_from_parse(parse(text, ("howto_vpn-connect", 0.6), ("incident_high", 0.3)))
+    assert (result.kind, result.severity, result.article) == ("incident", "high", None)
+    assert result.rule == "fault_with_fix_question"
+
+
+def test_a_self_service_question_about_a_paper_jam_stays_a_howto() -> None:
+    result = triage_from_parse(parse("打印机卡纸了怎么办", ("howto_printer-jam", 0.8), ("incident_hardware", 0.1)))
+    assert (result.kind, result.article, result.rule) == ("howto", "printer-jam", None)
+
+
+def test_time_and_rank_words_are_removed_for_the_severity() -> None:
+    assert neutral_text("老板的电脑有点慢，急！！") == "电脑有点慢"
+    assert neutral_text("周末晚上帮我装个Visio ASAP") == "帮我装个Visio"
+
+
+def test_severity_comes_from_the_parse_without_time_and_rank_words() -> None:
+    text = "领导要的，急！电脑有点慢"
+    result = triage_from_parse(
+        parse(text, ("incident_high", 0.7), ("incident_normal", 0.3)),
+        severity_parse=parse(neutral_text(text), ("incident_normal", 0.8), ("incident_high", 0.2)),
+    )
+    assert (result.kind, result.severity) == ("incident", "normal")
+
+
+def test_rules_are_named_and_leave_other_kinds_alone() -> None:
+    unchanged = Proposal("status", None, "normal")
+    assert apply_rules("整层都断网了的那个单子修好了吗", unchanged) == (unchanged, None)
+
+
+def test_low_kind_confidence_asks_instead_of_guessing() -> None:
+    result = triage_from_parse(parse("那个东西", ("status", KIND_FLOOR - 0.1), ("complaint", 0.2)))
+    assert (result.kind, result.needs_clarification) == ("unknown", True)
+
+
+def test_rasa_fallback_asks_instead_of_guessing() -> None:
+    p = ParseResult("嗯", IntentScore("nlu_fallback", 0.3), (IntentScore("chitchat", 0.9),))
+    assert triage_from_parse(p).needs_clarification
+
+
+def test_a_sure_howto_split_between_articles_is_not_unknown() -> None:
+    result = triage_from_parse(
+        parse("打印机怎么弄", ("howto_printer-add", 0.3), ("howto_printer-settings", 0.25), ("howto_printer-jam", 0.2))
+    )
+    assert (result.kind, result.article, result.needs_clarification) == ("howto", "printer-add", False)
+    assert result.candidates == ("printer-add", "printer-settings", "printer-jam")
+    assert result.confidence == pytest.approx(0.3)
+
+
+def test_out_of_scope_is_unknown_without_a_question() -> None:
+    result = triage_from_parse(parse("明天会下雨吗", ("out_of_scope", 0.9)))
+    assert (result.kind, result.needs_clarification) == ("unknown", False)
+
+
+def test_kind_hint_decides_the_kind_and_the_model_the_severity() -> None:
+    p = parse("那个东西不行了", ("status", 0.3), ("incident_hardware", 0.2), ("howto_printer-add", 0.1))
+    incident = triage_from_parse(p, kind_hint="incident")
+    assert (incident.kind, incident.severity, incident.needs_clarification) == ("incident", "hardware", False)
+    hinted = triage_from_parse(p, kind_hint="howto")
+    assert (hinted.kind, hinted.article, hinted.needs_clarification) == ("howto", "printer-add", False)
+
+
+def test_kind_hint_incident_with_no_incident_score_defaults_to_normal() -> None:
+    result = triage_from_parse(parse("那个", ("status", 0.9)), kind_hint="incident")
+    assert (result.kind, result.severity) == ("incident", "normal")
