@@ -9,6 +9,7 @@
     升级 1042 | /escalate 1042            page the next escalation step now
     转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
     谁在值班 | /oncall                     everyone: who is on duty now and next
+    文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
 
 A command is a whole message in one of these shapes, so an ordinary report ("解决不了打印问题")
 never parses as one. Each ticket command calls the lifecycle's domain function, the same one the
@@ -26,6 +27,7 @@ from handlers import lifecycle, texts
 from handlers import paging_texts as t
 from handlers.calendar import CalendarError
 from handlers.context import HandlerContext
+from handlers.howto import show_article
 from handlers.roster import describe_duty
 from storage import paging as paging_store
 
@@ -46,6 +48,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 _TRAILING = "？?。.!！ \t\n"
+_ARTICLE = re.compile(r"(?:文章|/article)(?:\s+(?P<arg>[a-z0-9-]+))?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Command:
 
 def parse_command(text: str) -> Command | None:
     """The command a message is, or None for anything else (which goes to triage)."""
+    article = _ARTICLE.fullmatch(text.strip().rstrip(_TRAILING))
+    if article is not None:
+        return Command("article", None, (article.group("arg") or "").lower())
     cleaned = (
         text.strip().rstrip(_TRAILING)
         if not text.strip().startswith(("解决", "备注", "/resolve", "/note"))
@@ -77,6 +83,8 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
         return [Outgoing(Reply(await _my_tickets(ctx)))]
     if command.name == "oncall":
         return [Outgoing(Reply(await _on_duty(ctx)))]
+    if command.name == "article":
+        return await show_article(ctx, command.arg)
     assert command.number is not None
     ticket = await paging_store.lock_ticket(ctx.session, command.number)
     if ticket is None:

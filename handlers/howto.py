@@ -90,6 +90,37 @@ async def handle_howto(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
     return [Outgoing(Reply(texts.say(ctx.lang, "howto_pick"), (*buttons, open_as_is_button(ctx))))]
 
 
+# One chat message stays well under WeCom's 2048-byte text limit.
+_FULL_TEXT_CHUNK = 600
+
+
+async def show_article(ctx: HandlerContext, article_id: str) -> list[Outgoing]:
+    """``文章 <id>``: the whole article, in a few messages; ``文章`` alone: the list of articles."""
+    if not article_id:
+        lines = [texts.say(ctx.lang, "article_list")]
+        lines += [f"· {a.id}  {a.title_zh}" for a in ctx.kb.all()]
+        return [Outgoing(Reply("\n".join(lines)))]
+    article = ctx.kb.get(article_id)
+    if article is None:
+        return [Outgoing(Reply(texts.say(ctx.lang, "article_missing", article=article_id)))]
+    await storage.record_article_event(
+        ctx.session,
+        article_id=article.id,
+        outcome="served",
+        at=ctx.now,
+        person_id=ctx.person.id,
+        inbound_id=ctx.message.id,
+    )
+    chunks: list[str] = [f"📘 {article.title_zh}（{article.title_en}）"]
+    for line in article.body.replace("**", "").replace("`", "").splitlines():
+        if line.startswith("#"):
+            line = "【" + line.lstrip("# ").strip() + "】"
+        if len(chunks[-1]) + len(line) + 1 > _FULL_TEXT_CHUNK:
+            chunks.append("")
+        chunks[-1] = f"{chunks[-1]}\n{line}" if chunks[-1] else line
+    return [Outgoing(Reply(chunk.strip())) for chunk in chunks if chunk.strip()]
+
+
 async def _own_question(ctx: HandlerContext, press: ButtonPress) -> tuple[storage.InboundMessage, str] | None:
     parsed = parse_ref(press.ref)
     if parsed is None:

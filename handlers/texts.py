@@ -91,6 +91,10 @@ _CATALOG: dict[str, dict[str, str]] = {
         "en": "Great, glad it is solved! Message me any time.",
     },
     "solved_already": {"zh": "已记录，谢谢反馈。", "en": "Noted already, thank you."},
+    "article_list": {
+        "zh": "操作指南列表（发送「文章 编号」查看全文，或打开网页 /kb）：",
+        "en": "How-to guides (send 'article <id>' for the full text, or open /kb):",
+    },
     "article_missing": {
         "zh": "没有找到编号为「{article}」的文章。发送「文章」可查看全部指南列表。",
         "en": "No article {article!r}. Send 'article' for the list of guides.",

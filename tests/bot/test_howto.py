@@ -90,3 +90,22 @@ async def test_when_unsure_which_article_the_best_three_are_offered(sessions: st
     shown = await pipeline.handle(make_inbound(chosen.payload))
     assert KB.current.get("shared-folder").title_zh in (await _reply(sessions, shown.inbound_id)).text  # type: ignore[union-attr]
     assert await _counts(sessions, "shared-folder") == (1, 0, 0)
+
+
+async def test_article_command_sends_the_full_text_and_the_bare_command_lists_them(
+    sessions: storage.SessionFactory,
+) -> None:
+    nlu = ScriptedNlu({})
+    pipeline = _pipeline(sessions, nlu)
+    full = await pipeline.handle(make_inbound("文章 printer-jam"))
+    listing = await pipeline.handle(make_inbound("文章"))
+    missing = await pipeline.handle(make_inbound("/article no-such-guide"))
+    async with sessions() as s:
+        parts = [Reply.from_payload(r.payload).text for r in await storage.replies_to(s, full.inbound_id)]
+    body = "\n".join(parts)
+    assert parts[0].startswith("📘 " + KB.current.get("printer-jam").title_zh)  # type: ignore[union-attr]
+    assert "卡纸" in body and all(len(p) <= 700 for p in parts)
+    assert "printer-add" in (await _reply(sessions, listing.inbound_id)).text
+    assert "no-such-guide" in (await _reply(sessions, missing.inbound_id)).text
+    assert nlu.calls == 0  # commands never reach the model
+    assert await _counts(sessions, "printer-jam") == (1, 0, 0)
