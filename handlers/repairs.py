@@ -23,6 +23,8 @@ from bot.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers import service_texts as st
 from handlers import texts
 from handlers.context import HandlerContext
+from handlers.paging import stop_paging
+from storage import paging as paging_store
 from storage import service_requests as service_store
 from storage.service_models import Repair
 
@@ -213,7 +215,43 @@ async def advance_repair(
         repair.engineer_id = actor.id
     repair.step, repair.updated_at = rule.after, now
     await storage.add_event(session, ticket, at=now, actor_id=actor.id, action="repair", source=source, detail=detail)
+    if move == "sign":
+        await _close_on_receipt(session, ticket, repair, actor, source, now)
     return await _tell(session, ticket, repair, actor, move)
+
+
+async def _close_on_receipt(
+    session: AsyncSession, ticket: storage.Ticket, repair: Repair, actor: storage.Person, source: str, now: datetime
+) -> None:
+    """The signed equipment receipt is the requester's confirmation: the ticket is resolved (by the
+    repairing engineer) and closed, and a page still under way for it stops."""
+    if ticket.status == "closed":
+        return
+    if ticket.status != "resolved":
+        before = ticket.status
+        ticket.status, ticket.resolved_at = "resolved", now
+        await storage.add_event(
+            session,
+            ticket,
+            at=now,
+            actor_id=repair.engineer_id,
+            action="resolved",
+            source=source,
+            detail={"from": before, "to": "resolved", "via": "repair", "outcome": repair.outcome},
+        )
+    ticket.status, ticket.closed_at = "closed", now
+    await storage.add_event(
+        session,
+        ticket,
+        at=now,
+        actor_id=actor.id,
+        action="closed",
+        source=source,
+        detail={"from": "resolved", "to": "closed", "via": "equipment receipt signed"},
+    )
+    page = await paging_store.page_for_ticket(session, ticket.id)
+    if page is not None and page.status not in ("acknowledged", "resolved"):
+        await stop_paging(session, page, "resolved")
 
 
 async def _tell(

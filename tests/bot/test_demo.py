@@ -42,7 +42,7 @@ async def test_the_demo_walks_outage_repair_and_complaint_to_their_ends(
         await engine.dispose()
     transcript = out.getvalue()
     assert (outage.severity, outage.status) == ("urgent", "closed")
-    assert repair.severity == "hardware"
+    assert (repair.severity, repair.status) == ("hardware", "closed")  # the signed receipt closed it
     assert "已知故障" in transcript  # the second report joined the outage
     assert "升级" in transcript and "孙工" in transcript  # escalated to the backup engineer at minute 5
     assert "✅ 已由 孙工（备岗）" in transcript  # the pages were updated after the acknowledgement

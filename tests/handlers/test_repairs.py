@@ -75,6 +75,12 @@ async def test_a_repair_from_confirmation_to_signed_for_with_the_quote_approved(
         repair = await service_store.repair_for_ticket(s, 1)
     assert repair is not None and repair.quote_fen == 55000 and repair.outcome == "repaired"
     assert repair.signed_at == NOW
+    async with sessions() as s:
+        ticket = await storage.get_ticket_by_id(s, 1)
+        assert ticket is not None
+        actions = [e.action for e in await storage.ticket_events(s, ticket)]
+    assert ticket.status == "closed" and ticket.closed_at == NOW  # the signed receipt closes the ticket
+    assert actions[-2:] == ["resolved", "closed"]
 
 
 async def test_a_declined_quote_ends_the_repair_and_the_device_comes_back_unrepaired(
