@@ -154,7 +154,11 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     recovered = await pipeline.recover()
     if recovered:
         log.info("handled %d message(s) stored before the last stop", recovered)
-    tasks = [asyncio.create_task(worker.run(), name="outbox"), asyncio.create_task(timers.run(), name="timers")]
+    tasks = [
+        asyncio.create_task(worker.run(), name="outbox"),
+        asyncio.create_task(timers.run(), name="timers"),
+        asyncio.create_task(rt.core.recover_forever(), name="recovery"),
+    ]
     _watch_reload_signal(rt)
     yield
     for task in tasks:

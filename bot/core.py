@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import SQLAlchemyError
 
 import storage
+from bot.errors import StoreUnavailable
 from bot.messages import InboundMessage, Reply
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline, Receipt
+from handlers import texts
 from handlers.articles import KnowledgeBase
 from handlers.clock import Clock
 from handlers.howto import KnowledgeBaseHolder
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,8 +54,47 @@ class HelpdeskCore:
         self.clock = clock
 
     async def on_message(self, msg: InboundMessage) -> Receipt:
-        """Store, then handle; returns once the replies are in the outbox."""
-        return await self.pipeline.handle(msg)
+        """Store, then handle; returns once the replies are in the outbox (or the message is safely
+        stored for the recovery loop). Raises ``StoreUnavailable`` when it could not even be stored."""
+        receipt = await self.accept(msg)
+        await self.handle_stored(receipt)
+        return receipt
+
+    async def accept(self, msg: InboundMessage) -> Receipt:
+        """Store the message; ``StoreUnavailable`` if the database is busy or down."""
+        try:
+            return await self.pipeline.receive(msg)
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("could not store a %s message from %s", msg.channel, msg.sender, exc_info=True)
+            raise StoreUnavailable(str(exc)) from exc
+
+    async def handle_stored(self, receipt: Receipt) -> bool:
+        """Handle a stored message. A failure here loses nothing: the message stays "received" and
+        the recovery loop handles it again. Returns whether it was handled now."""
+        try:
+            return await self.pipeline.process(receipt.inbound_id)
+        except Exception:
+            log.exception("handling message %s failed; the recovery loop will retry", receipt.inbound_id)
+            return False
+
+    @staticmethod
+    def busy_text(lang: str = "zh") -> str:
+        return texts.say(lang, "store_busy")
+
+    @staticmethod
+    def delayed_text(lang: str = "zh") -> str:
+        return texts.say(lang, "reply_delayed")
+
+    async def recover_forever(self, every_s: float = 15.0, older_than_s: float = 30.0) -> None:
+        """Handle, again and again, messages stored but left unhandled (a failure after storing)."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                count = await self.pipeline.recover(timedelta(seconds=older_than_s))
+                if count:
+                    log.info("recovered %d unhandled message(s)", count)
+            except Exception:
+                log.exception("recovery pass failed; trying again later")
 
     async def take_replies(self, inbound_id: int, wait_s: float = 10.0) -> list[tuple[int, Reply]]:
         """The replies to one message, marked sent — for channels that answer in the HTTP response.

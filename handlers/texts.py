@@ -99,6 +99,14 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "没有找到编号为「{article}」的文章。发送「文章」可查看全部指南列表。",
         "en": "No article {article!r}. Send 'article' for the list of guides.",
     },
+    "store_busy": {
+        "zh": "系统繁忙，您的消息暂未收到，请稍后重新发送。紧急情况请拨打服务热线。",
+        "en": "The system is busy and did not receive your message; please send it again shortly.",
+    },
+    "reply_delayed": {
+        "zh": "已收到您的消息，系统正忙，处理后会在这里回复您。",
+        "en": "Received. The system is busy; the answer will come here shortly.",
+    },
     "unknown_person": {
         "zh": "您还不在服务名录中，请联系行政部开通，或拨打服务热线 {hotline}。",
         "en": "You are not in the service directory yet; ask the office admin, or call the hotline {hotline}.",

@@ -18,6 +18,7 @@ from aiohttp import WSMsgType, web
 
 from bot.channels.base import RecipientUnavailable
 from bot.core import HelpdeskCore
+from bot.errors import StoreUnavailable
 from bot.messages import Delivery, InboundMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,15 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
             text=text.strip(),
             received_at=core.clock.now(),
         )
-        receipt = await core.on_message(msg)
+        try:
+            receipt = await core.accept(msg)
+        except StoreUnavailable:
+            # Not stored: 503 tells the caller to send the same message (and message_id) again.
+            return _json({"error": core.busy_text(), "retry": True}, status=503)
+        await core.handle_stored(receipt)
         replies = await core.take_replies(receipt.inbound_id)
+        if not replies:
+            return _json([{"recipient_id": sender, "text": core.delayed_text(), "buttons": [], "files": []}])
         return _json([{"recipient_id": sender, **reply_json(r)} for _, r in replies])
 
     async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -166,10 +174,14 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         msg = InboundMessage(
             channel="web", sender=person, chat=person, message_id=client_id, text=text, received_at=core.clock.now()
         )
-        receipt = await core.pipeline.receive(msg)
+        try:
+            receipt = await core.accept(msg)
+        except StoreUnavailable:
+            await ws.send_json({"type": "error", "id": client_id, "error": core.busy_text(), "retry": True})
+            return
         # Stored: tell the page so it can mark the message delivered, then handle it.
         await ws.send_json({"type": "ack", "id": client_id, "inbound": receipt.inbound_id})
-        await core.pipeline.process(receipt.inbound_id)
+        await core.handle_stored(receipt)
 
     app.router.add_get("/", index)
     app.router.add_get("/api/people", people)

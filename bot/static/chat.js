@@ -41,6 +41,7 @@
     const id = (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
     const el = render({ id: "c" + id, text: shownText || message }, true);
     el.classList.add("pending");
+    el.dataset.text = message;
     ws.send(JSON.stringify({ type: "message", id: id, text: message }));
   }
 
@@ -73,7 +74,14 @@
       } else if (frame.type === "message" || frame.type === "edit") {
         render(frame, false);
       } else if (frame.type === "error") {
-        render({ id: "e" + Date.now(), text: "⚠ " + frame.error }, false);
+        const mine = frame.id ? shown.get("c" + frame.id) : null;
+        if (frame.retry && mine && (mine.dataset.tries || 0) < 3) {
+          // The store was busy and did not take it: send the same message (same id) again.
+          mine.dataset.tries = Number(mine.dataset.tries || 0) + 1;
+          setTimeout(() => ws.send(JSON.stringify({ type: "message", id: frame.id, text: mine.dataset.text })), 3000);
+        } else {
+          render({ id: "e" + Date.now(), text: "⚠ " + frame.error }, false);
+        }
       }
     };
   }

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import storage
+from config.settings import REPO_ROOT
 from tests.support.processes import BotProcess, free_port, write_config
 
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -174,3 +175,35 @@ def test_articles_are_browsable_in_the_web_chat(bot_factory: Any) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(bot.url + "/kb/no-such-article", timeout=10)
     assert caught.value.code == 404
+
+
+def test_a_busy_database_gets_a_clear_retry_answer_and_the_retry_is_handled(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "busy.db"
+    port = free_port()
+    config = tmp_path / "busy.toml"
+    config.write_text(
+        f'base_dir = "{REPO_ROOT}"\n[database]\nurl = "sqlite+aiosqlite:///{db}"\nbusy_timeout_ms = 300\n'
+        f'[nlu]\nurl = "http://127.0.0.1:{free_port()}"\nstart_server = false\ntimeout_s = 2.0\n[web]\nport = {port}\n',
+        encoding="utf-8",
+    )
+    bot = BotProcess(config, port, tmp_path / "bot.log")
+    bot.start()
+    try:
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
+        request = urllib.request.Request(
+            bot.url + "/webhooks/rest/webhook",
+            data=json.dumps({"sender": "staff.li", "message": "打印机卡纸了", "message_id": "busy-1"}).encode(),
+        )
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=30)
+        answer = json.loads(caught.value.read())
+        assert caught.value.code == 503 and answer["retry"] is True and "稍后重新发送" in answer["error"]
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        [reply] = post_rest(bot, "staff.li", "打印机卡纸了", message_id="busy-1")
+        ticket_number(reply["text"])  # the retry was stored and handled: a ticket number
+    finally:
+        bot.stop()

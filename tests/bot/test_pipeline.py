@@ -8,7 +8,7 @@ import storage
 from bot.messages import Action, Reply, parse_payload
 from bot.pipeline import Pipeline
 from handlers.clock import FakeClock
-from nlu.client import NluClient
+from nlu.client import NluClient, ParseResult
 from tests.support.builders import DownNlu, ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -127,3 +127,27 @@ def test_button_payloads_are_short_versioned_and_unknown_ones_are_ignored() -> N
     assert parse_payload("/v9.ack 1042") is None
     assert parse_payload("/v1.nonsense 1") is None
     assert parse_payload("打印机坏了") is None
+
+
+async def test_a_failure_after_storing_loses_nothing_and_recovery_handles_the_message(
+    sessions: storage.SessionFactory,
+) -> None:
+    from bot.core import HelpdeskCore
+    from bot.outbox import OutboxWorker
+    from config.settings import OutboxSettings
+
+    class BrokenNlu:
+        async def parse(self, text: str) -> ParseResult:
+            raise RuntimeError("a bug, not an outage")
+
+    broken = _pipeline(sessions, BrokenNlu())
+    core = HelpdeskCore(sessions, broken, OutboxWorker(sessions, {}, FakeClock(NOW), OutboxSettings()), FakeClock(NOW))
+    receipt = await core.accept(make_inbound("服务器连不上", at=NOW))
+    assert await core.handle_stored(receipt) is False
+    async with sessions() as s:
+        stored = await storage.get_inbound(s, receipt.inbound_id)
+    assert stored is not None and stored.status == "received" and await _tickets(sessions) == []
+    fixed = _pipeline(sessions, ScriptedNlu({"服务器连不上": ("incident_urgent", 0.95)}))
+    assert await fixed.recover() == 1
+    [ticket] = await _tickets(sessions)
+    assert ticket.severity == "urgent"
