@@ -19,6 +19,7 @@ from aiohttp import web
 import storage
 from bot.app import PID_FILE, RUNTIME, build_app, open_database
 from bot.channels.terminal import TerminalChannel
+from bot.errors import StoreUnavailable
 from config.settings import ConfigError, Settings, load_settings
 from handlers.articles import check_knowledge_base, load_knowledge_base
 
@@ -58,7 +59,11 @@ async def _chat(settings: Settings, person_id: str) -> int:
             if not line.strip():
                 continue
             terminal.received.clear()
-            await core.on_message(terminal.to_inbound(person_id, line, core))
+            try:
+                await core.on_message(terminal.to_inbound(person_id, line, core))
+            except StoreUnavailable:
+                print(core.busy_text())
+                continue
             try:
                 await asyncio.wait_for(terminal.received.wait(), timeout=15)
             except TimeoutError:
