@@ -8,9 +8,10 @@ changed the model's answer (``Triage.rule``).
 
 The rules see only the text and a :class:`Proposal`; they never call Rasa. Order
 matters and is fixed in :data:`RULES`: the kind is settled first (a fault with a "how
-do I fix it" is an incident), then the severity (scope makes it urgent; physical signs
-on "will not start" make it hardware, a plain "will not start" high; urgent beats
-hardware, which holds because the urgent rule runs last).
+do I fix it" is an incident), then the severity (physical signs on "will not start"
+make it hardware, a plain "will not start" high; one person's own machine is not
+urgent; scope with "cannot work" and a security incident make it urgent). Urgent beats
+hardware because the urgent rules run last.
 
 Time of day, weekends and the writer's rank never change severity. That cannot be
 checked on one parse, so it works differently: :func:`neutral_text` removes those
@@ -232,6 +233,45 @@ SHARED_SYSTEM = _words(
     r"\bswitch\b",
 )
 
+# A security incident: urgent whatever the scope (rubric: ransomware, a suspected
+# intrusion, data being lost now). A virus with pop-ups on one machine is not here.
+SECURITY = _words(
+    r"勒索",
+    r"被加密",
+    r"加密了",
+    r"入侵",
+    r"黑客",
+    r"被黑",
+    r"被篡改",
+    r"篡改",
+    r"数据在丢",
+    r"正在被删",
+    r"ransomware",
+    r"intrusion",
+    r"hacked",
+    r"encrypted",
+)
+
+# Only the writer (or their own machine) is affected.
+SINGLE_PERSON = _words(
+    r"就我",
+    r"只有我",
+    r"我一个人",
+    r"我自己",
+    r"我这台",
+    r"我这边",
+    r"我的电脑",
+    r"我电脑",
+    r"我的笔记本",
+    r"我笔记本",
+    r"别人都",
+    r"其他人都",
+    r"同事都(?:正常|可以|没事|好)",
+    r"my (?:pc|laptop|computer|machine)",
+    r"only me",
+    r"others are fine",
+)
+
 # Time of day, weekends, rank and urgency words: never change severity.
 TIME_AND_RANK = _words(
     r"十万火急",
@@ -311,12 +351,31 @@ def _scope_cannot_work(text: str, p: Proposal) -> Proposal | None:
     return None
 
 
+def _security_incident(text: str, p: Proposal) -> Proposal | None:
+    """Ransomware, intrusion or data being lost now is urgent, even on one machine."""
+    if p.kind == "incident" and p.severity != "urgent" and SECURITY.search(text):
+        return replace(p, severity="urgent")
+    return None
+
+
+def _single_person_not_urgent(text: str, p: Proposal) -> Proposal | None:
+    """One person's machine without scope, shared system or security words is high:
+    urgent needs many people or a critical shared system."""
+    if p.kind != "incident" or p.severity != "urgent" or not SINGLE_PERSON.search(text):
+        return None
+    if SCOPE.search(text) or SHARED_SYSTEM.search(text) or SECURITY.search(text):
+        return None
+    return replace(p, severity="high")
+
+
 Rule = Callable[[str, Proposal], "Proposal | None"]
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_with_fix_question", _fault_with_fix_question),
     ("no_start_physical_signs", _no_start),
+    ("single_person_not_urgent", _single_person_not_urgent),
     ("scope_cannot_work", _scope_cannot_work),
+    ("security_incident", _security_incident),
 )
 """The rules in the order they apply; each name is what ``Triage.rule`` records."""
 

@@ -6,11 +6,14 @@ against the real Rasa server in test_model_quality.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from nlu.client import IntentScore, ParseResult
+from nlu.evaluation import read_tsv
 from nlu.rules import Proposal, apply_rules, neutral_text
-from nlu.triage import KIND_FLOOR, triage_from_parse
+from nlu.triage import KIND_FLOOR, split_intent, triage_from_parse
 
 
 def parse(text: str, *scores: tuple[str, float]) -> ParseResult:
@@ -133,3 +136,50 @@ def test_kind_hint_decides_the_kind_and_the_model_the_severity() -> None:
 def test_kind_hint_incident_with_no_incident_score_defaults_to_normal() -> None:
     result = triage_from_parse(parse("那个", ("status", 0.9)), kind_hint="incident")
     assert (result.kind, result.severity) == ("incident", "normal")
+
+
+@pytest.mark.parametrize(
+    "text", ["我电脑中了勒索病毒，文件都被加密了", "服务器好像被黑客入侵了", "ransomware on my laptop"]
+)
+def test_a_security_incident_is_urgent_even_on_one_machine(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+def test_one_persons_machine_is_not_urgent() -> None:
+    result = triage_from_parse(parse("就我这台电脑没网，别人都正常", ("incident_urgent", 0.6), ("incident_high", 0.3)))
+    assert (result.severity, result.rule) == ("high", "single_person_not_urgent")
+
+
+def test_one_person_reporting_a_shared_outage_stays_urgent() -> None:
+    result = triage_from_parse(parse("我电脑连不上，大家都连不上服务器了", ("incident_urgent", 0.9)))
+    assert (result.severity, result.rule) == ("urgent", None)
+
+
+def _labelled_incidents_and_howtos() -> list[tuple[str, str, str | None]]:
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    rows: list[tuple[str, str, str | None]] = []
+    for path in sorted((root / "nlu" / "data").glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            intent = block["intent"]
+            kind, severity, _ = split_intent(intent)
+            if kind in ("incident", "howto"):
+                rows += [(line.strip()[2:], kind, severity) for line in block["examples"].splitlines() if line.strip()]
+    for row in read_tsv(root / "tests" / "data" / "triage_dev.tsv"):
+        if row.kind in ("incident", "howto") and len(row.labels) == 1:
+            rows.append((row.text, row.kind, next(iter(row.labels)) if row.kind == "incident" else None))
+    return rows
+
+
+def test_no_rule_contradicts_a_labelled_example() -> None:
+    rows = _labelled_incidents_and_howtos()
+    assert len(rows) > 700
+    contradicted = [
+        (text, kind, severity, rule)
+        for text, kind, severity in rows
+        for _, rule in [apply_rules(text, Proposal(kind, severity, severity or "normal"))]
+        if rule is not None
+    ]
+    assert contradicted == []
