@@ -11,7 +11,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -216,6 +216,51 @@ def cmd_kb_reload(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    """Show who is on duty, or record a swap or a leave, as ``--by`` (default: admin)."""
+
+    from bot.contract import load_contract
+    from handlers import duty
+    from handlers.roster import describe_duty
+
+    settings = _settings(args)
+    contract = load_contract(settings)
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        now = datetime.now(UTC)
+        async with sessions() as session, session.begin():
+            if args.roster_command == "show":
+                at = datetime.fromisoformat(args.at).replace(tzinfo=contract.zone) if args.at else now
+                roster = await duty.effective_roster(session, contract.roster)
+                names = {p.id: p.name for p in await storage.list_people(session)}
+                print(describe_duty(roster, at, contract.calendar, names))
+                return 0
+            by = await storage.get_person(session, args.by)
+            if by is None:
+                print(f"unknown person {args.by!r}", file=sys.stderr)
+                return 2
+            if args.roster_command == "swap":
+                result = await duty.add_swap(
+                    session, by, duty.parse_date(args.date), args.engineer, args.other, contract.roster, "cli", now
+                )
+            else:
+                result = await duty.add_leave(
+                    session,
+                    by,
+                    args.engineer,
+                    duty.parse_date(args.start),
+                    duty.parse_date(args.end),
+                    args.substitute,
+                    contract.roster,
+                    "cli",
+                    now,
+                )
+        print(result.text, file=sys.stdout if result.done else sys.stderr)
+        return 0 if result.done else 1
+
+    return _with_store(args, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="IT 服务台机器人 / IT helpdesk bot")
     parser.add_argument("--config", help="settings file (default: config/helpdesk.toml)")
@@ -239,6 +284,23 @@ def build_parser() -> argparse.ArgumentParser:
     ts.set_defaults(func=cmd_tickets_show)
     people = sub.add_parser("people", help="people").add_subparsers(dest="people_command", required=True)
     people.add_parser("list", help="the directory").set_defaults(func=cmd_people_list)
+    roster = sub.add_parser("roster", help="duty roster").add_subparsers(dest="roster_command", required=True)
+    show = roster.add_parser("show", help="who is on duty now (or --at) and next")
+    show.add_argument("--at", help="local time, e.g. 2026-12-05T20:00")
+    show.set_defaults(func=cmd_roster)
+    swap = roster.add_parser("swap", help="two engineers trade a day's duty")
+    swap.add_argument("date")
+    swap.add_argument("engineer")
+    swap.add_argument("other")
+    swap.add_argument("--by", default="admin", help="who records it (default: admin)")
+    swap.set_defaults(func=cmd_roster)
+    leave = roster.add_parser("leave", help="an engineer's leave with a substitute")
+    leave.add_argument("engineer")
+    leave.add_argument("start")
+    leave.add_argument("end")
+    leave.add_argument("substitute")
+    leave.add_argument("--by", default="admin", help="who records it (default: admin)")
+    leave.set_defaults(func=cmd_roster)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     check = kb.add_parser("check", help="validate the articles folder against the NLU data")
     check.add_argument("--folder", help="articles folder (default: kb/)")

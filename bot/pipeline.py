@@ -24,6 +24,7 @@ from handlers.clock import Clock
 from handlers.commands import Command, parse_command, run_command
 from handlers.context import HandlerContext
 from handlers.contract import Contract
+from handlers.duty import effective_roster
 from handlers.howto import KnowledgeBaseHolder
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
 from nlu.client import NluClient, NluUnavailable
@@ -176,7 +177,7 @@ class Pipeline:
             now=now,
             hotline=self._hotline,
             kb=self._kb.current,
-            contract=self._contract,
+            contract=await self._contract_now(session),
         )
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
@@ -207,6 +208,13 @@ class Pipeline:
             if ids:
                 message.ticket_id = ids[0]
         return outgoing
+
+    async def _contract_now(self, session: AsyncSession) -> Contract | None:
+        """The contract with the roster overrides made in chat or by CLI applied (read per message, so
+        a swap takes effect at once in every bot process)."""
+        if self._contract is None:
+            return None
+        return replace(self._contract, roster=await effective_roster(session, self._contract.roster))
 
     async def _untriaged(self, ctx: HandlerContext, message: storage.InboundMessage) -> list[Outgoing]:
         """Rasa is down or slow: nothing is lost — an ``unknown`` ticket for an engineer to triage."""

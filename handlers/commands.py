@@ -10,6 +10,8 @@
     转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
     谁在值班 | /oncall                     everyone: who is on duty now and next
     文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
+    换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
+    请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
 
 A command is a whole message in one of these shapes, so an ordinary report ("解决不了打印问题")
 never parses as one. Each ticket command calls the lifecycle's domain function, the same one the
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 import storage
 from bot.messages import Outgoing, Reply
-from handlers import lifecycle, texts
+from handlers import duty, lifecycle, texts
 from handlers import paging_texts as t
 from handlers.calendar import CalendarError
 from handlers.context import HandlerContext
@@ -63,6 +65,10 @@ def parse_command(text: str) -> Command | None:
     article = _ARTICLE.fullmatch(text.strip().rstrip(_TRAILING))
     if article is not None:
         return Command("article", None, (article.group("arg") or "").lower())
+    for name, duty_pattern in (("swap", duty.SWAP_COMMAND), ("leave", duty.LEAVE_COMMAND)):
+        found = duty_pattern.fullmatch(text.strip().rstrip(_TRAILING))
+        if found is not None:
+            return Command(name, None, " ".join(found.groups()))
     cleaned = (
         text.strip().rstrip(_TRAILING)
         if not text.strip().startswith(("解决", "备注", "/resolve", "/note"))
@@ -85,6 +91,8 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
         return [Outgoing(Reply(await _on_duty(ctx)))]
     if command.name == "article":
         return await show_article(ctx, command.arg)
+    if command.name in ("swap", "leave"):
+        return [Outgoing(Reply(await _change_roster(ctx, command)))]
     assert command.number is not None
     ticket = await paging_store.lock_ticket(ctx.session, command.number)
     if ticket is None:
@@ -110,6 +118,26 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
             return [Outgoing(Reply(t.say(ctx.lang, "unknown_engineer", who=command.arg)))]
         outcome = await lifecycle.reassign(ctx.session, ticket, by, target, source, now, zone)
     return outcome.outgoing()
+
+
+async def _change_roster(ctx: HandlerContext, command: Command) -> str:
+    if ctx.contract is None:
+        return duty.say(ctx.lang, "no_roster")
+    parts = command.arg.split()
+    try:
+        if command.name == "swap":
+            day, first, second = duty.parse_date(parts[0]), parts[1], parts[2]
+            result = await duty.add_swap(
+                ctx.session, ctx.person, day, first, second, ctx.contract.roster, ctx.message.channel, ctx.now
+            )
+        else:
+            who, start, end, sub = parts[0], duty.parse_date(parts[1]), duty.parse_date(parts[2]), parts[3]
+            result = await duty.add_leave(
+                ctx.session, ctx.person, who, start, end, sub, ctx.contract.roster, ctx.message.channel, ctx.now
+            )
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        return duty.say(ctx.lang, "invalid", why=str(exc))
+    return result.text
 
 
 async def _engineer(ctx: HandlerContext, who: str) -> storage.Person | None:

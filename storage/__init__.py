@@ -22,7 +22,17 @@ from storage.messages import (
     retry_now,
     unhandled_inbound,
 )
-from storage.models import ArticleEvent, Identity, InboundMessage, OutboxMessage, Person, Ticket, TicketEvent, Timer
+from storage.models import (
+    ArticleEvent,
+    Identity,
+    InboundMessage,
+    OutboxMessage,
+    Person,
+    RosterOverride,
+    Ticket,
+    TicketEvent,
+    Timer,
+)
 from storage.people import (
     ROLES,
     PersonRecord,
@@ -32,6 +42,7 @@ from storage.people import (
     person_for_identity,
     sync_people,
 )
+from storage.roster import add_roster_override, roster_overrides
 from storage.tickets import (
     OPEN_STATUSES,
     STATUSES,
@@ -63,11 +74,13 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonRecord",
+    "RosterOverride",
     "SessionFactory",
     "Ticket",
     "TicketEvent",
     "Timer",
     "add_event",
+    "add_roster_override",
     "article_counts",
     "article_outcome_for",
     "cancel_timers",
@@ -105,6 +118,7 @@ __all__ = [
     "record_timer_failure",
     "replies_to",
     "retry_now",
+    "roster_overrides",
     "schedule_timer",
     "script_heads",
     "sync_people",

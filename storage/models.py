@@ -204,3 +204,18 @@ class Timer(Base):
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class RosterOverride(Base):
+    """A swap or a leave added in chat or by CLI, applied on top of config/roster.yaml."""
+
+    __tablename__ = "roster_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # swap | leave
+    data: Mapped[
+        dict[str, Any]
+    ]  # the roster file's own shape: {date, engineer, with} or {engineer, from, to, substitute}
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
