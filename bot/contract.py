@@ -6,11 +6,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import yaml
+
 from bot.directory import load_directory
 from config.settings import ConfigError, Settings
 from handlers.calendar import BusinessCalendar, OnSiteHours
 from handlers.contract import Contract
+from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
 from handlers.roster import RosterError, load_roster
+
+
+def load_policy(settings: Settings) -> PagingPolicy:
+    """The paging policy file, or the built-in defaults when there is none; a bad file stops start-up."""
+    path = settings.path(settings.paging.policy_file)
+    if not path.exists():
+        return DEFAULT_POLICY
+    try:
+        return parse_paging_policy(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (PagingPolicyError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{settings.paging.policy_file}: {exc}") from exc
 
 
 def load_contract(settings: Settings) -> Contract:
@@ -21,6 +35,7 @@ def load_contract(settings: Settings) -> Contract:
         raise ConfigError(f"{settings.roster_file}: {exc}") from exc
     return Contract(
         roster=roster,
+        policy=load_policy(settings),
         calendar=BusinessCalendar(OnSiteHours(zone=settings.service.timezone)),
         record_close_days=settings.paging.record_close_days,
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),

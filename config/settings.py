@@ -72,6 +72,8 @@ class PagingSettings(_Section):
     record_close_days: int = Field(default=3, ge=1, le=90)
     # A report joins an open urgent outage ticket opened at most this many minutes ago.
     storm_window_minutes: int = Field(default=120, ge=1)
+    # Who is paged for each severity, when, and the response promise; absent file = built-in defaults.
+    policy_file: Path = Path("config/paging.yaml")
 
 
 class Settings(_Section):

@@ -63,3 +63,23 @@ def test_the_demo_directory_loads_and_a_broken_one_names_the_entry(tmp_path: Pat
     broken.write_text("people:\n  - id: a\n    name: A\n    role: boss\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"people\.0\.role"):
         load_directory(broken)
+
+
+def test_the_shipped_paging_policy_file_is_the_contracts_defaults() -> None:
+    from bot.contract import load_policy
+    from handlers.paging_policy import DEFAULT_POLICY
+
+    assert load_policy(load_settings(env={})) == DEFAULT_POLICY
+
+
+def test_a_changed_paging_policy_is_used_and_a_bad_one_names_its_key(tmp_path: Path) -> None:
+    from bot.contract import load_policy
+
+    policy = tmp_path / "paging.yaml"
+    shipped = (Path(__file__).resolve().parents[2] / "config" / "paging.yaml").read_text(encoding="utf-8")
+    policy.write_text(shipped.replace("{notify: on_duty, ack_minutes: 5}", "{notify: on_duty, ack_minutes: 3}"))
+    settings = load_settings(env={}, overrides={"paging": {"policy_file": str(policy)}})
+    assert load_policy(settings).urgent.chain[0].ack_minutes == 3
+    policy.write_text(shipped.replace("notify: backup, ack_minutes: 10", "notify: janitor, ack_minutes: 10"))
+    with pytest.raises(ConfigError, match=r"paging\.urgent\.chain\[1\]\.notify"):
+        load_policy(settings)
