@@ -261,6 +261,37 @@ def cmd_roster(args: argparse.Namespace) -> int:
     return _with_store(args, work)
 
 
+async def _triage_eval(settings: Settings, path: Path, url: str | None) -> str:
+    """The bot's own triage (model + rules) over a TSV; uses a running Rasa, or starts one."""
+    import aiohttp
+
+    from nlu.client import RasaHttpClient
+    from nlu.evaluation import evaluate_file
+    from nlu.server import RasaServer
+
+    base = url or settings.nlu.url
+    async with aiohttp.ClientSession() as http:
+        try:
+            async with http.get(base + "/status", timeout=aiohttp.ClientTimeout(total=2)) as resp:
+                running = resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            running = False
+        if running:
+            return await evaluate_file(path, RasaHttpClient(http, base, 30.0))
+        print(f"no Rasa answers at {base}; starting one with {settings.nlu.model}", file=sys.stderr)
+        async with RasaServer(settings.path(settings.nlu.model)) as server:
+            return await evaluate_file(path, RasaHttpClient(http, server.base_url, 30.0))
+
+
+def cmd_triage_eval(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.exists():
+        print(f"no such file: {path}", file=sys.stderr)
+        return 2
+    print(asyncio.run(_triage_eval(_settings(args), path, args.url)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="IT 服务台机器人 / IT helpdesk bot")
     parser.add_argument("--config", help="settings file (default: config/helpdesk.toml)")
@@ -301,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     leave.add_argument("substitute")
     leave.add_argument("--by", default="admin", help="who records it (default: admin)")
     leave.set_defaults(func=cmd_roster)
+    triage = sub.add_parser("triage", help="triage quality").add_subparsers(dest="triage_command", required=True)
+    evaluate = triage.add_parser("eval", help="score the triage on a TSV file (kind, label, text)")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--url", help="a running Rasa server (default: the configured one, else start one)")
+    evaluate.set_defaults(func=cmd_triage_eval)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     check = kb.add_parser("check", help="validate the articles folder against the NLU data")
     check.add_argument("--folder", help="articles folder (default: kb/)")

@@ -71,3 +71,20 @@ def test_chat_in_the_terminal_answers_and_numbers_the_buttons(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "李娜" in result.stdout  # greeted by name
     assert "#1001" in result.stdout and "暂时不可用" in result.stdout  # Rasa is down: still a ticket
+
+
+def test_triage_eval_scores_a_tsv_and_ends_with_the_summary_line(rasa_url: str, tmp_path: Path) -> None:
+    tsv = tmp_path / "small.tsv"
+    tsv.write_text(
+        "kind\tlabel\ttext\n"
+        "incident\turgent\t三楼整层都断网了，大家都没法工作\n"
+        "incident\thardware\t显示器突然黑了，主机还在响\n"
+        "howto\tprinter-settings\t怎么把打印机设成双面打印\n"
+        "chitchat\t-\t谢谢师傅\n",
+        encoding="utf-8",
+    )
+    result = run("triage", "eval", str(tsv), "--url", rasa_url)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("kind_accuracy=") and "severity_accuracy=" in last and "article_accuracy=" in last
+    assert "severity confusion" in result.stdout
