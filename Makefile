@@ -34,10 +34,10 @@ model: nlu-env
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check bot storage handlers config nlu/client.py
+	$(BIN)/ruff format --check bot storage handlers config nlu/*.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py
+	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py nlu/rules.py nlu/evaluation.py nlu/server.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py
