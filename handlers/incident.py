@@ -30,6 +30,8 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
     severity = triage.severity or "normal"
     contract = ctx.contract
     if contract is not None:
+        if severity == "urgent":
+            await storage.serialize_outage_reports(ctx.session)
         joined = await join_known_outage(ctx, severity, contract)
         if joined is not None:
             return joined

@@ -52,6 +52,7 @@ from storage.tickets import (
     get_ticket_by_id,
     list_tickets,
     open_ticket,
+    serialize_outage_reports,
     ticket_events,
 )
 from storage.timers import (
@@ -121,6 +122,7 @@ __all__ = [
     "roster_overrides",
     "schedule_timer",
     "script_heads",
+    "serialize_outage_reports",
     "sync_people",
     "ticket_events",
     "unhandled_inbound",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Ticket, TicketEvent
@@ -108,3 +108,17 @@ async def ticket_events(session: AsyncSession, ticket: Ticket) -> list[TicketEve
 
 async def count_tickets(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Ticket)) or 0)
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that orders outage reports.
+_OUTAGE_LOCK_KEY = 720_451
+
+
+async def serialize_outage_reports(session: AsyncSession) -> None:
+    """Let one transaction at a time decide whether a report joins an open outage or opens one.
+
+    Without it, two first reports of the same outage at the same moment on PostgreSQL would each
+    see no open ticket and open two. The lock is held until the transaction ends. SQLite needs
+    nothing: its write transactions (BEGIN IMMEDIATE) are already one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _OUTAGE_LOCK_KEY})

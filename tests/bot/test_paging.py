@@ -311,3 +311,26 @@ async def test_when_the_calendar_has_no_data_the_ticket_stands_and_the_service_m
     assert f"#{ticket.number}" in answer.text and "400-000-0000" in answer.text
     [notice] = [r for r in await _sent(sessions) if r.recipient_id == "svc.ma"]
     assert f"#{ticket.number}" in notice.payload["text"] and "人工安排" in notice.payload["text"]
+
+
+async def test_simultaneous_first_reports_of_one_outage_open_one_ticket(sessions: storage.SessionFactory) -> None:
+    import asyncio
+
+    reporters = [f"extra.{i}" for i in range(6)]
+    async with sessions() as s, s.begin():
+        await storage.sync_people(
+            s,
+            [
+                *(load_directory(REPO_ROOT / "config" / "people.yaml")),
+                *(storage.PersonRecord(p, p, "staff", "财务部", "3F") for p in reporters),
+            ],
+        )
+    clock = FakeClock(NOW)
+    # Separate pipelines, all at once: on PostgreSQL these are truly concurrent transactions.
+    await asyncio.gather(
+        *(_pipeline(sessions, clock).handle(make_inbound(OUTAGE, sender=p, at=NOW)) for p in reporters)
+    )
+    async with sessions() as s:
+        tickets = await storage.list_tickets(s)
+        assert len(tickets) == 1
+        assert await paging_store.affected_count(s, tickets[0].id) == len(reporters)
