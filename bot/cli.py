@@ -22,6 +22,7 @@ from bot.channels.terminal import TerminalChannel
 from bot.errors import StoreUnavailable
 from config.settings import ConfigError, Settings, load_settings
 from handlers.articles import check_knowledge_base, load_knowledge_base
+from storage import paging as paging_store
 
 log = logging.getLogger("helpdesk")
 
@@ -148,7 +149,10 @@ def cmd_tickets_show(args: argparse.Namespace) -> int:
                 print(f"no ticket #{args.number}", file=sys.stderr)
                 return 1
             events = await storage.ticket_events(session, ticket)
+            affected = await paging_store.affected_count(session, ticket.id)
         print(f"Ticket #{ticket.number}  {ticket.status}  {ticket.kind}/{ticket.severity or '-'}")
+        if affected > 1:
+            print(f"  affected: {affected} people reported this outage")
         print(f"  requester: {ticket.requester_id}   assignee: {ticket.assignee_id or '-'}   via {ticket.channel}")
         print(f"  created: {_local(ticket.created_at)}   due: {_local(ticket.due_at)}")
         if ticket.article:
