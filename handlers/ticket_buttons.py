@@ -3,6 +3,11 @@ found by its number, and the lifecycle function checks that the person pressing 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime, tzinfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 import storage
 from bot.messages import ButtonPress, Outgoing, Reply
 from handlers import lifecycle, texts
@@ -19,22 +24,29 @@ def _stale(ctx: HandlerContext) -> list[Outgoing]:
     return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
 
 
-async def acknowledge_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
-    ticket = await _ticket(ctx, press)
-    if ticket is None:
-        return _stale(ctx)
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
-    outcome = await lifecycle.acknowledge(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
-    return outcome.outgoing()
+ZonedMove = Callable[
+    [AsyncSession, storage.Ticket, storage.Person, str, datetime, tzinfo], Awaitable[lifecycle.Outcome]
+]
 
 
-async def take_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
-    ticket = await _ticket(ctx, press)
-    if ticket is None:
-        return _stale(ctx)
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
-    outcome = await lifecycle.take(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
-    return outcome.outgoing()
+def _pressed(move: ZonedMove) -> Callable[[HandlerContext, ButtonPress], Awaitable[list[Outgoing]]]:
+    """A button handler for one lifecycle move: find the ticket, let the move check the person."""
+
+    async def pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
+        ticket = await _ticket(ctx, press)
+        if ticket is None:
+            return _stale(ctx)
+        zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+        outcome = await move(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
+        return outcome.outgoing()
+
+    return pressed
+
+
+acknowledge_pressed = _pressed(lifecycle.acknowledge)
+take_pressed = _pressed(lifecycle.take)
+confirm_pressed = _pressed(lifecycle.confirm_record)
+reopen_pressed = _pressed(lifecycle.reopen)
 
 
 async def escalate_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
@@ -56,21 +68,3 @@ async def resolve_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgo
         status, move = t.status_name(ctx.lang, ticket.status), t.move_name(ctx.lang, "resolve")
         return [Outgoing(Reply(t.say(ctx.lang, "invalid_move", number=ticket.number, status=status, move=move)))]
     return [Outgoing(Reply(t.say(ctx.lang, "resolve_needs_note", number=ticket.number)), ticket_id=ticket.id)]
-
-
-async def confirm_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
-    ticket = await _ticket(ctx, press)
-    if ticket is None:
-        return _stale(ctx)
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
-    outcome = await lifecycle.confirm_record(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
-    return outcome.outgoing()
-
-
-async def reopen_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
-    ticket = await _ticket(ctx, press)
-    if ticket is None:
-        return _stale(ctx)
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
-    outcome = await lifecycle.reopen(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
-    return outcome.outgoing()
