@@ -321,7 +321,13 @@ TIME_AND_RANK = _words(
 
 def neutral_text(text: str) -> str:
     """The text without time, rank and urgency words, for a severity that ignores them."""
-    return re.sub(r"\s+", " ", TIME_AND_RANK.sub(" ", text)).strip(" ，,。.")
+    return re.sub(r"\s+", " ", TIME_AND_RANK.sub(" ", text)).strip(" ，,。.？?")
+
+
+def severity_text(text: str) -> str:
+    """What the severity is read from: the neutral text, without "how do I fix it" too,
+    so "电脑蓝屏了怎么办" is judged as the fault "电脑蓝屏了" that it reports."""
+    return neutral_text(FIX_QUESTION.sub(" ", text))
 
 
 def _fault_with_fix_question(text: str, p: Proposal) -> Proposal | None:

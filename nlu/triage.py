@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.client import IntentScore, NluClient, ParseResult
-from nlu.rules import Proposal, apply_rules, neutral_text
+from nlu.rules import Proposal, apply_rules, severity_text
 
 KINDS: tuple[str, ...] = ("incident", "howto", "status", "complaint", "purchase", "chitchat", "unknown")
 SEVERITIES: tuple[str, ...] = ("urgent", "high", "normal", "hardware")
@@ -97,8 +97,9 @@ def triage_from_parse(
 
     ``kind_hint`` is the person's answer to the clarifying question: the kind is then
     theirs, and the model only picks the severity or article within it.
-    ``severity_parse`` is the parse of :func:`nlu.rules.neutral_text`, when that differs:
-    an incident's severity is taken from it, so time and rank words cannot change it.
+    ``severity_parse`` is the parse of :func:`nlu.rules.severity_text`, when that differs:
+    an incident's severity is taken from it, so time and rank words cannot change it
+    and "how do I fix it" does not hide the fault.
     ``use_rules=False`` gives the bare model's answer (for comparisons).
     """
     ranking = _ranking(parse)
@@ -114,20 +115,27 @@ def triage_from_parse(
         return Triage("unknown", None, None, 0.0, True, None, ())
     else:
         kind, confidence = max(kinds.items(), key=lambda item: item[1])
-        if parse.intent.name == FALLBACK_INTENT or confidence < KIND_FLOOR:
-            return Triage("unknown", None, None, confidence, True, None, _articles(ranking))
 
     severity = (fallback_severity or "normal") if kind == "incident" else None
     rule: str | None = None
     if use_rules and kind_hint is None:
         proposal, rule = apply_rules(parse.text, Proposal(kind, severity, fallback_severity or "normal"))
         if proposal.kind != kind:
-            confidence = kinds.get(proposal.kind, 0.0)
+            # The contract decided the kind (a fault with a fix question): no need to ask.
+            sev_kinds = _kind_scores(sev_ranking)
+            confidence = max(kinds.get(proposal.kind, 0.0), sev_kinds.get(proposal.kind, 0.0), KIND_FLOOR)
         kind, severity = proposal.kind, proposal.severity
     elif use_rules and kind == "incident":
+        # The person said it is broken: the severity rules still apply.
         proposal, rule = apply_rules(parse.text, Proposal(kind, severity, severity or "normal"))
         severity = proposal.severity
+    if kind_hint is None and (parse.intent.name == FALLBACK_INTENT or confidence < KIND_FLOOR):
+        return Triage("unknown", None, None, confidence, True, None, _articles(ranking))
 
+    if kind == "unknown":
+        # out_of_scope: off-topic ("明天会下雨吗") or too vague ("电脑", "有问题"); the
+        # model cannot tell those apart, so the bot asks either way.
+        return Triage("unknown", None, None, confidence, True, rule, ())
     if kind == "howto":
         best_article = _best(ranking, "howto")
         article = split_intent(best_article.name)[2] if best_article else None
@@ -139,11 +147,12 @@ def triage_from_parse(
 async def triage(client: NluClient, text: str, kind_hint: str | None = None) -> Triage:
     """Parse ``text`` and triage it, exactly as the bot does.
 
-    When the text carries time, rank or urgency words, the text without them is parsed
-    too and gives the severity (the rubric: those words never change severity).
+    When the text carries time, rank or urgency words or a "how do I fix it", the text
+    without them is parsed too and gives an incident's severity (the rubric: time and
+    rank never change severity; a fault with a fix question is judged as the fault).
     """
     parse = await client.parse(text)
-    neutral = neutral_text(text)
+    neutral = severity_text(text)
     severity_parse = None
     if neutral and neutral != text.strip():
         first = triage_from_parse(parse, kind_hint)

@@ -1,12 +1,17 @@
 """The trained model with the rules, on the dev set, through the real Rasa server.
 
-The dev set (tests/data/triage_dev.tsv) is never used for training. Targets from the
-triage issue: kind >= 0.95, severity >= 0.90, article >= 0.90.
+The dev set (tests/data/triage_dev.tsv) is never used for training; the holdout file
+(tests/nlu/data/triage_holdout.tsv) was written after the dev-set tuning, as a check on
+phrasings nobody tuned for. Targets from the triage issue: kind >= 0.95, severity >=
+0.90, article >= 0.90.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
+import pytest
 
 from nlu.client import RasaHttpClient
 from nlu.evaluation import evaluate_file, read_tsv, score
@@ -15,11 +20,14 @@ from nlu.triage import triage
 
 from .test_evaluation import DEV_SET
 
+HOLDOUT = Path(__file__).resolve().parent / "data" / "triage_holdout.tsv"
 
-async def test_dev_set_meets_the_triage_targets(rasa_server: RasaServer) -> None:
+
+@pytest.mark.parametrize("path", [DEV_SET, HOLDOUT], ids=["dev", "holdout"])
+async def test_labelled_sets_meet_the_triage_targets(rasa_server: RasaServer, path: Path) -> None:
     async with aiohttp.ClientSession() as session:
         client = RasaHttpClient(session, rasa_server.base_url, 30.0)
-        text = await evaluate_file(DEV_SET, client)
+        text = await evaluate_file(path, client)
     print(text)
     last = text.splitlines()[-1]
     figures = dict(item.split("=") for item in last.split())

@@ -12,7 +12,7 @@ import pytest
 
 from nlu.client import IntentScore, ParseResult
 from nlu.evaluation import read_tsv
-from nlu.rules import Proposal, apply_rules, neutral_text
+from nlu.rules import Proposal, apply_rules, neutral_text, severity_text
 from nlu.triage import KIND_FLOOR, split_intent, triage_from_parse
 
 
@@ -120,9 +120,33 @@ def test_a_sure_howto_split_between_articles_is_not_unknown() -> None:
     assert result.confidence == pytest.approx(0.3)
 
 
-def test_out_of_scope_is_unknown_without_a_question() -> None:
-    result = triage_from_parse(parse("明天会下雨吗", ("out_of_scope", 0.9)))
-    assert (result.kind, result.needs_clarification) == ("unknown", False)
+@pytest.mark.parametrize("text", ["明天会下雨吗", "电脑"])
+def test_out_of_scope_is_unknown_and_asks(text: str) -> None:
+    result = triage_from_parse(parse(text, ("out_of_scope", 0.9), ("chitchat", 0.05)))
+    assert (result.kind, result.severity, result.article, result.needs_clarification) == ("unknown", None, None, True)
+
+
+def test_a_fault_with_a_fix_question_is_an_incident_even_when_the_model_is_unsure() -> None:
+    text = "电脑蓝屏了怎么办"
+    result = triage_from_parse(
+        parse(text, ("howto_disk-cleanup", 0.2), ("howto_screenshot", 0.1), ("incident_high", 0.1)),
+        severity_parse=parse(severity_text(text), ("incident_high", 0.9)),
+    )
+    assert (result.kind, result.severity, result.needs_clarification) == ("incident", "high", False)
+
+
+def test_severity_text_drops_the_fix_question_and_urgency() -> None:
+    assert severity_text("电脑蓝屏了怎么办？急！") == "电脑蓝屏了"
+
+
+def test_a_fault_with_a_fix_question_takes_the_severity_of_the_fault() -> None:
+    text = "电脑蓝屏了怎么办"
+    result = triage_from_parse(
+        parse(text, ("howto_virus-scan", 0.5), ("incident_hardware", 0.1), ("incident_high", 0.05)),
+        severity_parse=parse(severity_text(text), ("incident_high", 0.9), ("incident_hardware", 0.05)),
+    )
+    assert (result.kind, result.severity, result.rule) == ("incident", "high", "fault_with_fix_question")
+    assert result.confidence == pytest.approx(0.95)
 
 
 def test_kind_hint_decides_the_kind_and_the_model_the_severity() -> None:
