@@ -207,3 +207,42 @@ def test_a_busy_database_gets_a_clear_retry_answer_and_the_retry_is_handled(tmp_
         ticket_number(reply["text"])  # the retry was stored and handled: a ticket number
     finally:
         bot.stop()
+
+
+async def test_an_engineer_sees_the_page_pushed_live_and_acknowledges_it_with_the_button(
+    rasa_url: str, bot_factory: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    from playwright.async_api import async_playwright, expect
+
+    from handlers.calendar import BusinessCalendar
+    from handlers.roster import load_roster, on_duty
+
+    engineer = on_duty(
+        load_roster(REPO_ROOT / "config" / "roster.yaml"), datetime.now(UTC), BusinessCalendar()
+    ).engineers[0]
+    bot = bot_factory(rasa_url)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        pages = []
+        for person in (engineer, "staff.zhang"):
+            page = await browser.new_page()
+            await page.goto(bot.url + "/")
+            await page.wait_for_selector(f"#who option[value='{person}']", state="attached")
+            await page.select_option("#who", person)
+            await page.wait_for_selector("#status:has-text('已连接')")
+            pages.append(page)
+        eng_page, staff_page = pages
+        await staff_page.fill("#text", URGENT)
+        await staff_page.click("#send")
+        page_msg = eng_page.locator(".msg.bot", has_text="紧急故障")
+        await page_msg.wait_for(timeout=30000)  # pushed to the engineer's open page, no reload
+        await page_msg.get_by_role("button", name="接单").click()
+        await eng_page.locator(".msg.bot", has_text="✅ 已由").first.wait_for(timeout=30000)
+        await expect(page_msg).to_have_count(0)  # the page itself was edited in place, not answered anew
+        await staff_page.locator(".msg.bot", has_text="已接手").wait_for(timeout=30000)  # requester told
+        await browser.close()
