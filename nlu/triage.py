@@ -27,6 +27,10 @@ KIND_FLOOR = 0.40
 ARTICLE_CANDIDATES = 3
 """How many article ids ``Triage.candidates`` offers for a how-to."""
 
+PLAIN_TEXT_RULE = "severity_from_plain_text"
+"""``Triage.rule`` when the severity of the text as written differed from the severity
+of the text without time, rank, urgency words and fix questions (and the latter won)."""
+
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 
@@ -131,6 +135,10 @@ def triage_from_parse(
         severity = proposal.severity
     if kind_hint is None and (parse.intent.name == FALLBACK_INTENT or confidence < KIND_FLOOR):
         return Triage("unknown", None, None, confidence, True, None, _articles(ranking))
+    if kind == "incident" and rule is None and severity_parse is not None:
+        as_written = _best(ranking, "incident")
+        if as_written is not None and split_intent(as_written.name)[1] != severity:
+            rule = PLAIN_TEXT_RULE
 
     if kind == "unknown":
         # out_of_scope: off-topic ("明天会下雨吗") or too vague ("电脑", "有问题"); the

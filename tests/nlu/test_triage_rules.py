@@ -93,7 +93,7 @@ def test_severity_comes_from_the_parse_without_time_and_rank_words() -> None:
         parse(text, ("incident_high", 0.7), ("incident_normal", 0.3)),
         severity_parse=parse(neutral_text(text), ("incident_normal", 0.8), ("incident_high", 0.2)),
     )
-    assert (result.kind, result.severity) == ("incident", "normal")
+    assert (result.kind, result.severity, result.rule) == ("incident", "normal", "severity_from_plain_text")
 
 
 def test_rules_are_named_and_leave_other_kinds_alone() -> None:
