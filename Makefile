@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup nlu-env model lint typecheck unit clean-model bench
+.PHONY: run test setup nlu-env model lint typecheck unit clean-model bench bench-triage
 
 run: setup model
 	$(BIN)/helpdesk run
@@ -34,7 +34,7 @@ model: nlu-env
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check bot storage handlers config nlu/*.py
+	$(BIN)/ruff format --check bot storage handlers config nlu/*.py tests/nlu
 
 typecheck: $(STAMP)
 	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py nlu/rules.py nlu/evaluation.py nlu/server.py
@@ -48,3 +48,7 @@ clean-model:
 # Figures, not pass/fail: REST latency through the real bot and Rasa, and process memory.
 bench: setup model
 	PYTHONPATH=. $(BIN)/python bench/pipeline_latency.py 200
+
+# The project's triage beside two peers (TF-IDF + LR, e5 embeddings + LR) on the dev set, with latency.
+bench-triage: setup model
+	$(BIN)/python nlu/tools/bench_triage.py tests/data/triage_dev.tsv
