@@ -234,7 +234,8 @@ SHARED_SYSTEM = _words(
 )
 
 # A security incident: urgent whatever the scope (rubric: ransomware, a suspected
-# intrusion, data being lost now). A virus with pop-ups on one machine is not here.
+# intrusion, data being lost now, a virus spreading across machines). A virus with pop-ups on one
+# machine is not here.
 SECURITY = _words(
     r"勒索",
     r"被加密",
@@ -246,6 +247,8 @@ SECURITY = _words(
     r"篡改",
     r"数据在丢",
     r"正在被删",
+    r"(?:病毒|木马|virus|worm).{0,12}(?:扩散|传染|蔓延|传播|spread)",
+    r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
     r"ransomware",
     r"intrusion",
     r"hacked",

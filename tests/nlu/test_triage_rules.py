@@ -163,7 +163,14 @@ def test_kind_hint_incident_with_no_incident_score_defaults_to_normal() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["我电脑中了勒索病毒，文件都被加密了", "服务器好像被黑客入侵了", "ransomware on my laptop"]
+    "text",
+    [
+        "我电脑中了勒索病毒，文件都被加密了",
+        "服务器好像被黑客入侵了",
+        "ransomware on my laptop",
+        "有台电脑的病毒在往别的电脑传染",
+        "a virus is spreading from one PC to the others",
+    ],
 )
 def test_a_security_incident_is_urgent_even_on_one_machine(text: str) -> None:
     result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
