@@ -27,6 +27,12 @@ def load_policy(settings: Settings) -> PagingPolicy:
         raise ConfigError(f"{settings.paging.policy_file}: {exc}") from exc
 
 
+def on_site_hours(settings: Settings) -> OnSiteHours:
+    service = settings.service
+    lunch = ((service.lunch_start, service.lunch_end),) if service.lunch_start and service.lunch_end else ()
+    return OnSiteHours(start=service.on_site_start, end=service.on_site_end, breaks=lunch, zone=service.timezone)
+
+
 def load_contract(settings: Settings) -> Contract:
     known_ids = {record.id for record in load_directory(settings.path(settings.people_file))}
     try:
@@ -36,7 +42,7 @@ def load_contract(settings: Settings) -> Contract:
     return Contract(
         roster=roster,
         policy=load_policy(settings),
-        calendar=BusinessCalendar(OnSiteHours(zone=settings.service.timezone)),
+        calendar=BusinessCalendar(on_site_hours(settings)),
         record_close_days=settings.paging.record_close_days,
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
     )

@@ -7,12 +7,14 @@ with a ``ConfigError`` that names the key, e.g. ``web.port: Input should be less
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "helpdesk.toml"
@@ -65,6 +67,27 @@ class ServiceSettings(_Section):
     timezone: str = "Asia/Shanghai"
     hotline: str = "400-000-0000"
     language: Literal["zh", "en"] = "zh"
+    # On-site hours (5×8) on working days; outside them, and on weekends and statutory holidays
+    # (not on 调休 make-up working days), the on-call engineer and the hotline take over.
+    on_site_start: dt.time = dt.time(9, 0)
+    on_site_end: dt.time = dt.time(17, 30)
+    lunch_start: dt.time | None = dt.time(12, 0)
+    lunch_end: dt.time | None = dt.time(13, 0)
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> ServiceSettings:
+        if not self.on_site_start < self.on_site_end:
+            raise ValueError("on_site_start must be before on_site_end")
+        if (self.lunch_start is None) != (self.lunch_end is None):
+            raise ValueError("give both lunch_start and lunch_end, or neither")
+        if self.lunch_start and self.lunch_end:
+            if not self.on_site_start <= self.lunch_start < self.lunch_end <= self.on_site_end:
+                raise ValueError("the lunch break must lie inside the on-site hours")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {self.timezone!r}") from exc
+        return self
 
 
 class PagingSettings(_Section):

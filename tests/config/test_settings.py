@@ -83,3 +83,21 @@ def test_a_changed_paging_policy_is_used_and_a_bad_one_names_its_key(tmp_path: P
     policy.write_text(shipped.replace("notify: backup, ack_minutes: 10", "notify: janitor, ack_minutes: 10"))
     with pytest.raises(ConfigError, match=r"paging\.urgent\.chain\[1\]\.notify"):
         load_policy(settings)
+
+
+def test_on_site_hours_are_configurable_and_checked(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from bot.contract import on_site_hours
+    from handlers.calendar import BusinessCalendar
+
+    config = tmp_path / "helpdesk.toml"
+    config.write_text("[service]\non_site_start = 08:30:00\non_site_end = 18:00:00\n", encoding="utf-8")
+    calendar = BusinessCalendar(on_site_hours(load_settings(config)))
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    # Monday 2026-11-23: 08:45 is on site with these hours (it would not be with the defaults).
+    assert calendar.is_on_site(dt.datetime(2026, 11, 23, 8, 45, tzinfo=shanghai))
+    assert calendar.is_after_hours(dt.datetime(2026, 11, 23, 18, 5, tzinfo=shanghai))
+    config.write_text("[service]\non_site_start = 18:00:00\non_site_end = 09:00:00\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="service"):
+        load_settings(config)
