@@ -460,6 +460,21 @@ async def _pending_record_for(
     return record
 
 
+async def _answer_record(
+    session: AsyncSession, ticket: storage.Ticket, by: storage.Person, move: str, source: str, now: datetime
+) -> paging_store.ServiceRecord | Outcome:
+    """The requester answers the pending service record: stop its auto-close clock and move the
+    ticket (close on confirm, reopen on "还有问题"). A refusal comes back as the Outcome to send."""
+    record = await _pending_record_for(session, ticket, by, move)
+    if isinstance(record, Outcome):
+        return record
+    record.status, record.answered_at = ("confirmed" if move == "close" else "reopened"), now
+    await storage.cancel_timers(session, f"record:{record.id}", (RECORD_TIMER,))
+    extra = {"confirmed": True} if move == "close" else {}
+    await _move(session, ticket, move, by.id, source, now, record_id=record.id, **extra)
+    return record
+
+
 async def confirm_record(
     session: AsyncSession,
     ticket: storage.Ticket,
@@ -469,13 +484,10 @@ async def confirm_record(
     zone: tzinfo = DEFAULT_ZONE,
 ) -> Outcome:
     """The requester confirms the service record (确认): the ticket closes."""
-    record = await _pending_record_for(session, ticket, by, "close")
+    record = await _answer_record(session, ticket, by, "close", source, now)
     if isinstance(record, Outcome):
         return record
-    record.status, record.answered_at = "confirmed", now
     ticket.closed_at = now
-    await storage.cancel_timers(session, f"record:{record.id}", (RECORD_TIMER,))
-    await _move(session, ticket, "close", by.id, source, now, record_id=record.id, confirmed=True)
     notices = _edit_record(record, ticket, "record_confirmed_page", _lang(by), now, zone)
     return Outcome(True, t.say(_lang(by), "record_confirmed", number=ticket.number), notices, ticket.id)
 
@@ -489,13 +501,10 @@ async def reopen(
     zone: tzinfo = DEFAULT_ZONE,
 ) -> Outcome:
     """The requester says it is still a problem (还有问题): the ticket reopens and its engineer is told."""
-    record = await _pending_record_for(session, ticket, by, "reopen")
+    record = await _answer_record(session, ticket, by, "reopen", source, now)
     if isinstance(record, Outcome):
         return record
-    record.status, record.answered_at = "reopened", now
     ticket.resolved_at = None
-    await storage.cancel_timers(session, f"record:{record.id}", (RECORD_TIMER,))
-    await _move(session, ticket, "reopen", by.id, source, now, record_id=record.id)
     engineer_id = ticket.assignee_id or record.engineer_id
     engineer = await storage.get_person(session, engineer_id)
     notices = list(_edit_record(record, ticket, "record_reopened_page", _lang(by), now, zone))
