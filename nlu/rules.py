@@ -8,9 +8,10 @@ changed the model's answer (``Triage.rule``).
 
 The rules see only the text and a :class:`Proposal`; they never call Rasa. Order
 matters and is fixed in :data:`RULES`: the kind is settled first (a fault with a "how
-do I fix it" is an incident), then the severity (physical signs on "will not start"
-make it hardware, a plain "will not start" high; one person's own machine is not
-urgent; scope with "cannot work" and a security incident make it urgent). Urgent beats
+do I fix it" is an incident, and so is a service task asked of the engineers), then
+the severity (physical signs on "will not start" make it hardware, a plain "will not
+start" high; one person's own machine is not urgent, nor is anything merely slow;
+scope with "cannot work" and a security incident make it urgent). Urgent beats
 hardware because the urgent rules run last.
 
 Time of day, weekends and the writer's rank never change severity. That cannot be
@@ -119,6 +120,8 @@ NO_START = _words(
     r"不开机",
     r"按电源键",
     r"按开机键",
+    r"进不去系统",
+    r"进不了系统",
     r"won'?t (?:start|turn on|boot|power on)",
     r"doesn'?t (?:start|turn on|boot|power on)",
     r"does not (?:start|turn on|boot|power on)",
@@ -145,9 +148,9 @@ PHYSICAL_SIGNS = _words(
     r"火花",
     r"异响",
     r"响声",
-    r"咔咔",
-    r"咔嗒",
-    r"滴滴",
+    r"[咔嗒哒嘀滴吱嗡]{2}",
+    r"(?:一直|里面|在|不停地?)响",
+    r"响个不停",
     r"报警声",
     r"摔",
     r"掉地上",
@@ -219,6 +222,55 @@ FIX_QUESTION = _words(
     r"what (?:should|do) i do",
 )
 
+# A service task asked of the engineers ("帮忙提前开个邮箱账号", "please install Visio"):
+# the rubric makes it an incident, not a how-to, unless the person asks how to do it.
+SERVICE_ASK = _words(
+    r"帮我",
+    r"帮忙",
+    r"麻烦",
+    r"请(?:你们?|您|工程师|师傅)?(?:帮|给|安排|过来|来)",
+    r"给我(?:装|开|配|换|弄|申请|重置|设置)",
+    r"给(?:新同事|新人|新员工|他|她)(?:装|开|配|准备|申请|弄)",
+    r"安排(?:个|一个)?(?:人|工程师|师傅)",
+    r"过来(?:一下|一趟|看看)",
+    r"\bplease (?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
+    r"\b(?:can|could) you (?:please )?(?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
+)
+
+# ... but a question about how to do it oneself, or a request for the guide, stays a how-to.
+HOW_QUESTION = _words(
+    r"怎么",
+    r"怎样",
+    r"如何",
+    r"咋",
+    r"教(?:我|一下|下)",
+    r"步骤",
+    r"方法",
+    r"流程",
+    r"教程",
+    r"说明",
+    r"指南",
+    r"文档",
+    r"在哪",
+    r"哪里",
+    r"哪些",
+    r"什么",
+    r"\bhow\b",
+    r"\bwhat\b",
+    r"\bwhere\b",
+    r"\bguide\b",
+    r"\bsteps?\b",
+)
+
+# Slow or laggy: degraded, not stopped (the rubric's "normal"), however many people.
+SLOW = _words(
+    r"慢",
+    r"卡顿",
+    r"(?:很|好|太|特别|有点|超级?)卡(?![纸住死])",
+    r"\bslow",
+    r"\blag(?:gy|ging)?\b",
+)
+
 # Shared infrastructure: its failure stops many people even without a scope word.
 SHARED_SYSTEM = _words(
     r"服务器",
@@ -247,8 +299,10 @@ SECURITY = _words(
     r"篡改",
     r"数据在丢",
     r"正在被删",
-    r"(?:病毒|木马|virus|worm).{0,12}(?:扩散|传染|蔓延|传播|spread)",
+    r"(?:病毒|木马|报毒|virus|worm).{0,12}(?:扩散|传染|蔓延|传播|spread)",
     r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
+    r"(?:扩散|传染|蔓延|传播|spread(?:ing)? to).{0,10}"
+    r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|other (?:pcs|machines|computers))",
     r"ransomware",
     r"intrusion",
     r"hacked",
@@ -340,6 +394,14 @@ def _fault_with_fix_question(text: str, p: Proposal) -> Proposal | None:
     return None
 
 
+def _service_task_asked(text: str, p: Proposal) -> Proposal | None:
+    """A service task asked of the engineers (install, set up, prepare an account) is an
+    incident; asking how to do it oneself stays a how-to."""
+    if p.kind == "howto" and SERVICE_ASK.search(text) and not HOW_QUESTION.search(text):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
 def _no_start(text: str, p: Proposal) -> Proposal | None:
     """ "Will not start": physical signs make it hardware, otherwise high."""
     if p.kind != "incident" or not NO_START.search(text):
@@ -347,6 +409,15 @@ def _no_start(text: str, p: Proposal) -> Proposal | None:
     if PHYSICAL_SIGNS.search(text):
         return replace(p, severity="hardware") if p.severity in ("high", "normal") else None
     return replace(p, severity="high") if p.severity in ("hardware", "normal") else None
+
+
+def _slow_is_not_down(text: str, p: Proposal) -> Proposal | None:
+    """Slow for everyone is degraded, not stopped: urgent needs "cannot work"."""
+    if p.kind != "incident" or p.severity != "urgent" or not SLOW.search(text):
+        return None
+    if CANNOT_WORK.search(text) or SECURITY.search(text):
+        return None
+    return replace(p, severity="normal")
 
 
 def _scope_cannot_work(text: str, p: Proposal) -> Proposal | None:
@@ -381,8 +452,10 @@ Rule = Callable[[str, Proposal], "Proposal | None"]
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_with_fix_question", _fault_with_fix_question),
+    ("service_task_asked", _service_task_asked),
     ("no_start_physical_signs", _no_start),
     ("single_person_not_urgent", _single_person_not_urgent),
+    ("slow_is_not_down", _slow_is_not_down),
     ("scope_cannot_work", _scope_cannot_work),
     ("security_incident", _security_incident),
 )

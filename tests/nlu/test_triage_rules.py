@@ -82,6 +82,55 @@ def test_a_self_service_question_about_a_paper_jam_stays_a_howto() -> None:
     assert (result.kind, result.article, result.rule) == ("howto", "printer-jam", None)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["下周有新同事入职，帮忙提前开个邮箱账号", "麻烦给我装一下Visio", "could you set up the printer for the new guy"],
+)
+def test_a_service_task_asked_of_the_engineers_is_an_incident(text: str) -> None:
+    result = triage_from_parse(
+        parse(text, ("howto_new-staff-account", 0.6), ("incident_normal", 0.3), ("incident_high", 0.1))
+    )
+    assert (result.kind, result.severity, result.rule) == ("incident", "normal", "service_task_asked")
+
+
+@pytest.mark.parametrize(
+    "text", ["帮忙问下新同事的邮箱怎么开通", "麻烦发一下VPN的教程", "can you show me how to add a printer"]
+)
+def test_asking_how_to_do_a_service_task_oneself_stays_a_howto(text: str) -> None:
+    result = triage_from_parse(parse(text, ("howto_new-staff-account", 0.6), ("incident_normal", 0.3)))
+    assert (result.kind, result.rule) == ("howto", None)
+
+
+@pytest.mark.parametrize("text", ["整个部门的电脑今天都特别慢", "the whole office wifi is really slow today"])
+def test_slow_for_everyone_is_degraded_not_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_urgent", 0.7), ("incident_normal", 0.3)))
+    assert (result.severity, result.rule) == ("normal", "slow_is_not_down")
+
+
+def test_slow_until_it_stops_work_stays_urgent() -> None:
+    result = triage_from_parse(parse("全公司网络慢得什么都打不开了", ("incident_urgent", 0.7)))
+    assert (result.severity, result.rule) == ("urgent", None)
+
+
+@pytest.mark.parametrize("text", ["电脑开不了机，里面嘀嘀嘀一直响", "开机硬盘嗒嗒地响，然后就进不去系统"])
+def test_will_not_start_with_a_noise_is_hardware(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.9), ("incident_hardware", 0.1)))
+    assert (result.severity, result.rule) == ("hardware", "no_start_physical_signs")
+
+
+@pytest.mark.parametrize(
+    "text", ["杀毒软件一直报毒，已经传染到市场部五六台电脑了", "the virus is spreading to other PCs"]
+)
+def test_a_virus_spreading_to_several_machines_is_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.9), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+def test_a_virus_on_one_machine_stays_high() -> None:
+    result = triage_from_parse(parse("我电脑报毒了，一直弹窗", ("incident_high", 0.9)))
+    assert (result.severity, result.rule) == ("high", None)
+
+
 def test_time_and_rank_words_are_removed_for_the_severity() -> None:
     assert neutral_text("老板的电脑有点慢，急！！") == "电脑有点慢"
     assert neutral_text("周末晚上帮我装个Visio ASAP") == "帮我装个Visio"
