@@ -8,7 +8,8 @@ changed the model's answer (``Triage.rule``).
 
 The rules see only the text and a :class:`Proposal`; they never call Rasa. Order
 matters and is fixed in :data:`RULES`: the kind is settled first (a fault with a "how
-do I fix it" is an incident, and so is a service task asked of the engineers), then
+do I fix it" is an incident, and so is a service task asked of the engineers or a
+"purchase" that buys nothing), then
 the severity (physical signs on "will not start" make it hardware, a plain "will not
 start" high; one person's own machine is not urgent, nor is anything merely slow;
 scope with "cannot work" and a security incident make it urgent). Urgent beats
@@ -87,6 +88,8 @@ CANNOT_WORK = _words(
     r"无法工作",
     r"干不了",
     r"访问不了",
+    r"投不上",
+    r"投不了",
     r"挂了",
     r"宕机",
     r"瘫痪",
@@ -174,6 +177,11 @@ PHYSICAL_SIGNS = _words(
     r"\bwet\b",
 )
 
+# A physical sign said to be absent ("也没有什么异响", "no noises") is no sign.
+NEGATED_SIGN = _words(
+    r"(?:没有?|无|不|\bno\b|without)\s*(?:什么|任何|any)?\s*(?:异响|响声|声音|异味|焦味|烟|noises?|smell|smoke)",
+)
+
 # A fault is being reported (strong signs only: a how-to about a paper jam or a full
 # mailbox is self-service and stays a how-to).
 FAULT = _words(
@@ -235,6 +243,51 @@ SERVICE_ASK = _words(
     r"过来(?:一下|一趟|看看)",
     r"\bplease (?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
     r"\b(?:can|could) you (?:please )?(?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
+)
+
+# Buying: a purchase request names buying, a quote or a recommendation (the rubric's
+# "purchase"); without these, "帮我换上/装一下/set up the new scanner" is a service task.
+BUYING = _words(
+    r"买",
+    r"购",
+    r"报价",
+    r"报个价",
+    r"价格",
+    r"价钱",
+    r"多少钱",
+    r"推荐",
+    r"预算",
+    r"选型",
+    r"方案",
+    r"添置",
+    r"订",
+    r"配(?:一|两|几|[0-9]+|个|台|把|套|新)",
+    r"换(?:个|台|一台)?新",
+    r"\bquote",
+    r"\bprice",
+    r"\bcost",
+    r"\bbuy",
+    r"purchas",
+    r"\border",
+    r"recommend",
+    r"budget",
+)
+
+# The work a service task asks for: install, set up, adjust, move, swap a part in.
+SERVICE_WORK = _words(
+    r"装",
+    r"设置",
+    r"配置",
+    r"调(?:一下|下|整)",
+    r"换上",
+    r"接上",
+    r"移",
+    r"搬",
+    r"install",
+    r"set ?up",
+    r"configure",
+    r"connect",
+    r"\bmove\b",
 )
 
 # ... but a question about how to do it oneself, or a request for the guide, stays a how-to.
@@ -402,11 +455,21 @@ def _service_task_asked(text: str, p: Proposal) -> Proposal | None:
     return None
 
 
+def _purchase_needs_buying(text: str, p: Proposal) -> Proposal | None:
+    """A "purchase" that names no buying, quote or recommendation but a fault or a
+    service task (install, set up, swap in a spare monitor) is an incident."""
+    if p.kind != "purchase" or BUYING.search(text):
+        return None
+    if SERVICE_WORK.search(text) or FAULT.search(text) or CANNOT_WORK.search(text):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
 def _no_start(text: str, p: Proposal) -> Proposal | None:
     """ "Will not start": physical signs make it hardware, otherwise high."""
     if p.kind != "incident" or not NO_START.search(text):
         return None
-    if PHYSICAL_SIGNS.search(text):
+    if PHYSICAL_SIGNS.search(NEGATED_SIGN.sub(" ", text)):
         return replace(p, severity="hardware") if p.severity in ("high", "normal") else None
     return replace(p, severity="high") if p.severity in ("hardware", "normal") else None
 
@@ -453,6 +516,7 @@ Rule = Callable[[str, Proposal], "Proposal | None"]
 RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_with_fix_question", _fault_with_fix_question),
     ("service_task_asked", _service_task_asked),
+    ("purchase_needs_buying", _purchase_needs_buying),
     ("no_start_physical_signs", _no_start),
     ("single_person_not_urgent", _single_person_not_urgent),
     ("slow_is_not_down", _slow_is_not_down),
