@@ -248,7 +248,7 @@ SERVICE_ASK = _words(
 # Buying: a purchase request names buying, a quote or a recommendation (the rubric's
 # "purchase"); without these, "帮我换上/装一下/set up the new scanner" is a service task.
 BUYING = _words(
-    r"买",
+    r"(?<![新刚])买(?![的了])",
     r"购",
     r"报价",
     r"报个价",
@@ -273,6 +273,22 @@ BUYING = _words(
     r"budget",
 )
 
+# Asking for something to be bought or replaced with a new one (stricter than BUYING:
+# "配置" or "方案" alone are service words too).
+BUY_REQUEST = _words(
+    r"(?<![新刚])买(?![的了])",
+    r"采购(?!模块|单|系统|流程|部)",
+    r"购买",
+    r"报价",
+    r"报个价",
+    r"多少钱",
+    r"换(?:个|台|一台|部)?新",
+    r"\bbuy",
+    r"\bquote\b",
+    r"purchase",
+    r"\border (?:a|an|one|two|some|new|\d)",
+)
+
 # The work a service task asks for: install, set up, adjust, move, swap a part in.
 SERVICE_WORK = _words(
     r"装",
@@ -281,7 +297,14 @@ SERVICE_WORK = _words(
     r"调(?:一下|下|整)",
     r"换上",
     r"接上",
-    r"移",
+    r"连(?:到|一下|接)",
+    r"备份",
+    r"迁移",
+    r"拷",
+    r"back ?up",
+    r"migrat",
+    r"移(?:到|去|一下|走|位)",
+    r"挪",
     r"搬",
     r"install",
     r"set ?up",
@@ -356,6 +379,8 @@ SECURITY = _words(
     r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
     r"(?:扩散|传染|蔓延|传播|spread(?:ing)? to).{0,10}"
     r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|other (?:pcs|machines|computers))",
+    r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|很多台|一片)(?:电脑|机器|主机)?.{0,6}(?:中毒|中招|感染|报毒|病毒)",
+    r"(?:several|multiple|many) (?:pcs|machines|computers) (?:are )?infected",
     r"ransomware",
     r"intrusion",
     r"hacked",
@@ -384,6 +409,8 @@ SINGLE_PERSON = _words(
 
 # Time of day, weekends, rank and urgency words: never change severity.
 TIME_AND_RANK = _words(
+    r"not (?:urgent|in a hurry)",
+    r"不(?:太|是很|用|着)?急",
     r"十万火急",
     r"急急急",
     r"特别急",
@@ -440,9 +467,13 @@ def severity_text(text: str) -> str:
     return neutral_text(FIX_QUESTION.sub(" ", text))
 
 
+FIX_QUESTION_KINDS = frozenset({"howto", "complaint", "chitchat", "unknown"})
+
+
 def _fault_with_fix_question(text: str, p: Proposal) -> Proposal | None:
-    """A message that reports a fault and asks how to fix it is an incident."""
-    if p.kind == "howto" and FAULT.search(text) and FIX_QUESTION.search(text):
+    """A message that reports a fault and asks how to fix it is an incident, whatever
+    else it sounds like (a status question about a fault asks about its ticket)."""
+    if p.kind in FIX_QUESTION_KINDS and FAULT.search(text) and FIX_QUESTION.search(text):
         return replace(p, kind="incident", severity=p.fallback_severity)
     return None
 
@@ -463,6 +494,16 @@ def _purchase_needs_buying(text: str, p: Proposal) -> Proposal | None:
     if SERVICE_WORK.search(text) or FAULT.search(text) or CANNOT_WORK.search(text):
         return replace(p, kind="incident", severity=p.fallback_severity)
     return None
+
+
+def _buying_is_a_purchase(text: str, p: Proposal) -> Proposal | None:
+    """A "normal" incident that asks for something to be bought or replaced with a new
+    one ("用了八年卡得不行，能申请换台新的吗") is a purchase request: nothing is down."""
+    if p.kind != "incident" or p.severity != "normal" or not BUY_REQUEST.search(text):
+        return None
+    if FAULT.search(text) or CANNOT_WORK.search(text) or HOW_QUESTION.search(text) or SERVICE_WORK.search(text):
+        return None
+    return replace(p, kind="purchase", severity=None)
 
 
 def _no_start(text: str, p: Proposal) -> Proposal | None:
@@ -517,6 +558,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_with_fix_question", _fault_with_fix_question),
     ("service_task_asked", _service_task_asked),
     ("purchase_needs_buying", _purchase_needs_buying),
+    ("buying_is_a_purchase", _buying_is_a_purchase),
     ("no_start_physical_signs", _no_start),
     ("single_person_not_urgent", _single_person_not_urgent),
     ("slow_is_not_down", _slow_is_not_down),

@@ -135,6 +135,7 @@ def test_a_virus_on_one_machine_stays_high() -> None:
     "text",
     [
         "仓库那台闲置的大显示器能帮我换上吗",
+        "帮我把新买的打印机连到电脑上",
         "Can someone come set up the new scanner for our team?",
         "会议室投影投不上了",
     ],
@@ -156,9 +157,37 @@ def test_a_physical_sign_said_to_be_absent_does_not_make_it_hardware() -> None:
     assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
 
 
+@pytest.mark.parametrize("text", ["我这台电脑用了七八年了，能不能申请换台新的", "想买个2T的移动硬盘放资料"])
+def test_a_normal_incident_that_asks_to_buy_is_a_purchase(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.7), ("purchase", 0.3)))
+    assert (result.kind, result.severity, result.rule) == ("purchase", None, "buying_is_a_purchase")
+
+
+@pytest.mark.parametrize(
+    "text", ["申请开通ERP的采购模块权限", "帮忙备份一下资料，要换新电脑了", "打印机坏了，能买个新硒鼓吗"]
+)
+def test_a_service_task_or_fault_that_mentions_buying_stays_an_incident(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.7), ("purchase", 0.3)))
+    assert (result.kind, result.rule) == ("incident", None)
+
+
+def test_a_fault_with_a_fix_question_is_an_incident_even_when_it_sounds_like_a_complaint() -> None:
+    text = "WPS一点保存就崩溃，怎么办啊"
+    result = triage_from_parse(parse(text, ("complaint", 0.6), ("incident_high", 0.3), ("incident_normal", 0.1)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "high", "fault_with_fix_question")
+
+
+def test_several_infected_machines_are_a_security_incident() -> None:
+    text = "杀毒软件一直报病毒，已经好几台电脑中招了"
+    result = triage_from_parse(parse(text, ("incident_high", 0.9), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
 def test_time_and_rank_words_are_removed_for_the_severity() -> None:
     assert neutral_text("老板的电脑有点慢，急！！") == "电脑有点慢"
     assert neutral_text("周末晚上帮我装个Visio ASAP") == "帮我装个Visio"
+    assert neutral_text("Laptop boots slowly. Not urgent") == "Laptop boots slowly"
+    assert neutral_text("不急，有空帮我清一下灰") == "有空帮我清一下灰"
 
 
 def test_severity_comes_from_the_parse_without_time_and_rank_words() -> None:
