@@ -235,7 +235,8 @@ FIX_QUESTION = _words(
 SERVICE_ASK = _words(
     r"帮我",
     r"帮忙",
-    r"麻烦",
+    r"^麻烦",
+    r"麻烦(?:你|您|帮|给|工程师|师傅|一下|下|看|过来|安排)",
     r"请(?:你们?|您|工程师|师傅)?(?:帮|给|安排|过来|来)",
     r"给我(?:装|开|配|换|弄|申请|重置|设置)",
     r"给(?:新同事|新人|新员工|他|她)(?:装|开|配|准备|申请|弄)",
@@ -248,7 +249,7 @@ SERVICE_ASK = _words(
 # Buying: a purchase request names buying, a quote or a recommendation (the rubric's
 # "purchase"); without these, "帮我换上/装一下/set up the new scanner" is a service task.
 BUYING = _words(
-    r"(?<![新刚])买(?![的了])",
+    r"(?<![新刚])买(?![的了好过])",
     r"购",
     r"报价",
     r"报个价",
@@ -276,7 +277,7 @@ BUYING = _words(
 # Asking for something to be bought or replaced with a new one (stricter than BUYING:
 # "配置" or "方案" alone are service words too).
 BUY_REQUEST = _words(
-    r"(?<![新刚])买(?![的了])",
+    r"(?<![新刚])买(?![的了好过])",
     r"采购(?!模块|单|系统|流程|部)",
     r"购买",
     r"报价",
