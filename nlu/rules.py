@@ -60,6 +60,7 @@ SCOPE = _words(
     r"所有电脑",
     r"大家",
     r"全都",
+    r"全(?=[掉断挂停瘫坏])",
     r"[一二三四五六七八九十几]+个?部门",
     r"整个部门",
     r"\bwhole\b",
@@ -67,6 +68,7 @@ SCOPE = _words(
     r"\beverybody\b",
     r"\ball of us\b",
     r"\bnobody\b",
+    r"\bnone of (?:us|the)\b",
 )
 
 # "Cannot work": something is down, not merely slow or ugly.
@@ -106,6 +108,8 @@ CANNOT_WORK = _words(
     r"no internet",
     r"no network",
     r"can'?t (?:log ?in|connect|access)",
+    r"can'?t get (?:in|into|on|onto)\b",
+    r"cannot (?:log ?in|connect|access|get into)",
 )
 
 # "It will not start" (the PC, a laptop, a monitor, a printer).
@@ -129,6 +133,9 @@ NO_START = _words(
     r"doesn'?t (?:start|turn on|boot|power on)",
     r"does not (?:start|turn on|boot|power on)",
     r"not (?:starting|turning on|booting)",
+    r"卡在(?:开机|启动|logo|LOGO|Windows|windows|徽标)",
+    r"stuck (?:on|at) the (?:windows |boot |startup )?(?:logo|screen)",
+    r"can'?t get to the desktop",
 )
 
 # Physical signs: no lights/power, smell, noise, smoke, dropped, water.
@@ -162,7 +169,7 @@ PHYSICAL_SIGNS = _words(
     r"进水",
     r"泼",
     r"洒",
-    r"淋湿",
+    r"淋",
     r"浸水",
     r"打雷",
     r"鼓包",
@@ -280,6 +287,7 @@ BUY_REQUEST = _words(
     r"(?<![新刚])买(?![的了好过])",
     r"采购(?!模块|单|系统|流程|部)",
     r"购买",
+    r"代购",
     r"报价",
     r"报个价",
     r"多少钱",
@@ -346,6 +354,37 @@ SLOW = _words(
     r"(?:很|好|太|特别|有点|超级?)卡(?![纸住死])",
     r"\bslow",
     r"\blag(?:gy|ging)?\b",
+    r"好几分钟",
+    r"半天才",
+    r"takes? (?:ages|forever|about \d+|\d+) ?(?:min|minutes)?",
+)
+
+# Stopped, in words CANNOT_WORK does not list (a frozen or crashing program is high
+# even if the message also says slow).
+STOPPED = _words(r"卡死", r"卡住", r"没响应", r"无响应", r"不动了", r"freez", r"hang", r"not responding")
+
+# Physical damage to a device: the rubric's hardware signs, without "will not start".
+DAMAGE = _words(
+    r"摔(?:了|坏|碎|裂|到|在)",
+    r"掉(?:到)?地上",
+    r"进水",
+    r"(?:被|淋了?)雨",
+    r"泼(?:了|到|在)",
+    r"洒(?:了|到|在)",
+    r"鼓包",
+    r"(?:屏幕?|屏|外壳|壳|转轴)(?:摔)?(?:裂|碎)",
+    r"裂(?:了|开|缝)",
+    r"碎了",
+    r"焦味",
+    r"糊味",
+    r"烧焦",
+    r"冒烟",
+    r"风扇.{0,8}(?:响|吵|噪音|声音)(?!正常)",
+    r"硬盘.{0,8}(?:异响|[咔嗒哒]{2}|响)",
+    r"(?:dropped|spilled|cracked|shattered|swollen|burning smell|smoke)",
+    r"fan.{0,30}(?:loud|noisy|noise|jet engine)",
+    r"(?:loud|noisy) fan",
+    r"(?:clicking|grinding) (?:noise|sound|disk|drive)",
 )
 
 # Shared infrastructure: its failure stops many people even without a scope word.
@@ -355,7 +394,8 @@ SHARED_SYSTEM = _words(
     r"交换机",
     r"\bUPS\b",
     r"存储",
-    r"\bNAS\b",
+    r"(?<![A-Za-z])NAS(?![A-Za-z])",
+    r"domain controller",
     r"域控",
     r"防火墙",
     r"\bserver\b",
@@ -375,7 +415,14 @@ SECURITY = _words(
     r"被篡改",
     r"篡改",
     r"数据在丢",
+    r"比特币",
+    r"bitcoin",
+    r"赎金",
+    r"ransom",
+    r"\.locked",
     r"正在被删",
+    r"正在.{0,6}删",
+    r"deleting .{0,30}(?:right )?now",
     r"(?:病毒|木马|报毒|virus|worm).{0,12}(?:扩散|传染|蔓延|传播|spread)",
     r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
     r"(?:扩散|传染|蔓延|传播|spread(?:ing)? to).{0,10}"
@@ -387,6 +434,49 @@ SECURITY = _words(
     r"hacked",
     r"encrypted",
 )
+
+# Systems that many people share: an outage of one of these can be urgent with no
+# scope word ("ERP挂了"); one person's PC, printer or remote desktop cannot.
+SHARED_SERVICE = _words(
+    r"ERP",
+    r"OA",
+    r"金蝶",
+    r"用友",
+    r"U8",
+    r"MES",
+    r"TMS",
+    r"WMS",
+    r"HIS",
+    r"CRM",
+    r"邮件",
+    r"邮箱",
+    r"e-?mail",
+    r"outlook",
+    r"网",
+    r"掉线",
+    r"有线",
+    r"无线",
+    r"wi-?fi",
+    r"internet",
+    r"network",
+    r"系统",
+    r"共享",
+    r"停电",
+    r"断电",
+    r"空调",
+    r"VPN",
+    r"打卡",
+    r"钉钉",
+    r"企业微信",
+    r"电话",
+    r"phone",
+    r"database",
+    r"数据库",
+)
+
+# Several machines or people: not a scope word (a few people who cannot work are
+# "high"), but enough that urgent is plausible.
+SEVERAL = _words(r"(?:好几|几|十几|几十|[两三四五六七八九十]+)(?:台|个人|个同事|人|个部门)", r"同时")
 
 # Only the writer (or their own machine) is affected.
 SINGLE_PERSON = _words(
@@ -516,13 +606,36 @@ def _no_start(text: str, p: Proposal) -> Proposal | None:
     return replace(p, severity="high") if p.severity in ("hardware", "normal") else None
 
 
+def _urgent_needs_many_or_shared(text: str, p: Proposal) -> Proposal | None:
+    """Urgent means many people or a critical shared system stopped, or a security
+    incident: a message that names none of these ("远程桌面连不上，活都干不了") is high."""
+    if p.kind != "incident" or p.severity != "urgent":
+        return None
+    if any(words.search(text) for words in (SCOPE, SEVERAL, SHARED_SYSTEM, SHARED_SERVICE, SECURITY)):
+        return None
+    return replace(p, severity="high")
+
+
 def _slow_is_not_down(text: str, p: Proposal) -> Proposal | None:
-    """Slow for everyone is degraded, not stopped: urgent needs "cannot work"."""
-    if p.kind != "incident" or p.severity != "urgent" or not SLOW.search(text):
+    """Slow is degraded, not stopped (the rubric's "normal"), for one person or for
+    everyone: urgent and high need "cannot work", a fault or a security incident."""
+    if p.kind != "incident" or p.severity not in ("urgent", "high") or not SLOW.search(text):
         return None
     if CANNOT_WORK.search(text) or SECURITY.search(text):
         return None
+    if p.severity == "high" and (FAULT.search(text) or NO_START.search(text) or STOPPED.search(text)):
+        return None
     return replace(p, severity="normal")
+
+
+def _physical_damage(text: str, p: Proposal) -> Proposal | None:
+    """A part of one person's equipment visibly or audibly failed (cracked, swollen,
+    wet, dropped, burning, a loud fan, a clicking disk): the repair process."""
+    if p.kind != "incident" or p.severity not in ("normal", "high"):
+        return None
+    if not DAMAGE.search(NEGATED_SIGN.sub(" ", text)):
+        return None
+    return replace(p, severity="hardware")
 
 
 def _scope_cannot_work(text: str, p: Proposal) -> Proposal | None:
@@ -562,7 +675,9 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("buying_is_a_purchase", _buying_is_a_purchase),
     ("no_start_physical_signs", _no_start),
     ("single_person_not_urgent", _single_person_not_urgent),
+    ("urgent_needs_many_or_shared", _urgent_needs_many_or_shared),
     ("slow_is_not_down", _slow_is_not_down),
+    ("physical_damage", _physical_damage),
     ("scope_cannot_work", _scope_cannot_work),
     ("security_incident", _security_incident),
 )

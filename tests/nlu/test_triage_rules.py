@@ -157,7 +157,10 @@ def test_a_physical_sign_said_to_be_absent_does_not_make_it_hardware() -> None:
     assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
 
 
-@pytest.mark.parametrize("text", ["我这台电脑用了七八年了，能不能申请换台新的", "想买个2T的移动硬盘放资料"])
+@pytest.mark.parametrize(
+    "text",
+    ["我这台电脑用了七八年了，能不能申请换台新的", "想买个2T的移动硬盘放资料", "仓库要一台标签打印机，帮忙代购一下"],
+)
 def test_a_normal_incident_that_asks_to_buy_is_a_purchase(text: str) -> None:
     result = triage_from_parse(parse(text, ("incident_normal", 0.7), ("purchase", 0.3)))
     assert (result.kind, result.severity, result.rule) == ("purchase", None, "buying_is_a_purchase")
@@ -181,6 +184,68 @@ def test_several_infected_machines_are_a_security_incident() -> None:
     text = "杀毒软件一直报病毒，已经好几台电脑中招了"
     result = triage_from_parse(parse(text, ("incident_high", 0.9), ("incident_urgent", 0.1)))
     assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+@pytest.mark.parametrize(
+    "text", ["my PC takes about 5 minutes to boot every morning", "电脑开机要好几分钟，打开Excel也慢"]
+)
+def test_slow_for_one_person_is_normal_not_high(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.7), ("incident_normal", 0.3)))
+    assert (result.severity, result.rule) == ("normal", "slow_is_not_down")
+
+
+def test_slow_and_frozen_stays_high() -> None:
+    result = triage_from_parse(parse("电脑很慢，Excel一打开就卡死", ("incident_high", 0.7)))
+    assert (result.severity, result.rule) == ("high", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fan in my PC is super loud, sounds like a jet engine",
+        "笔记本电池鼓包了，触摸板都顶起来了",
+        "手机摔了一下屏幕裂了，企业微信还能用",
+        "昨晚窗没关，电脑被雨淋了",
+    ],
+)
+def test_physical_damage_to_one_device_is_hardware(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.6), ("incident_high", 0.4)))
+    assert (result.severity, result.rule) == ("hardware", "physical_damage")
+
+
+def test_a_fan_said_to_sound_normal_is_no_damage() -> None:
+    text = "电脑风扇声音正常，就是有点发热，帮忙清一下灰"
+    assert triage_from_parse(parse(text, ("incident_normal", 0.9))).rule is None
+
+
+@pytest.mark.parametrize("text", ["在家办公，远程桌面连不上公司电脑了，活都干不了", "我的打印机用不了，急死了"])
+def test_urgent_needs_many_people_or_a_shared_system(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_urgent", 0.7), ("incident_high", 0.3)))
+    assert (result.severity, result.rule) == ("high", "urgent_needs_many_or_shared")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["金蝶挂了", "NAS访问不了了", "好几台电脑同时蓝屏了", "文件后缀都变成.locked了", "2楼全断了 有线无线都上不去"],
+)
+def test_many_machines_a_shared_system_or_ransomware_keep_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_urgent", 0.7), ("incident_high", 0.3)))
+    assert result.severity == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["My laptop is stuck on the Windows logo after the update", "电脑一直卡在开机logo那里进不去"],
+)
+def test_stuck_at_the_boot_logo_is_will_not_start(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.6), ("incident_high", 0.4)))
+    assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
+
+
+def test_whole_team_that_cannot_get_into_a_system_is_urgent() -> None:
+    text = "Whole finance team can't get into the ERP, it just spins"
+    result = triage_from_parse(parse(text, ("incident_high", 0.7), ("incident_urgent", 0.3)))
+    assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
 
 
 def test_time_and_rank_words_are_removed_for_the_severity() -> None:
