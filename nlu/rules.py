@@ -109,6 +109,10 @@ CANNOT_WORK = _words(
     r"no network",
     r"can'?t (?:log ?in|connect|access)",
     r"can'?t get (?:in|into|on|onto)\b",
+    r"can'?t reconnect",
+    r"none of us can",
+    r"kicked (?:off|out)",
+    r"掉线",
     r"cannot (?:log ?in|connect|access|get into)",
 )
 
@@ -193,6 +197,11 @@ NEGATED_SIGN = _words(
 # mailbox is self-service and stays a how-to).
 FAULT = _words(
     r"坏了",
+    r"拒绝访问",
+    r"密码错误",
+    r"弹广告",
+    r"弹窗",
+    r"退信",
     r"蓝屏",
     r"黑屏",
     r"死机",
@@ -324,6 +333,8 @@ SERVICE_WORK = _words(
 
 # ... but a question about how to do it oneself, or a request for the guide, stays a how-to.
 HOW_QUESTION = _words(
+    r"办法",
+    r"有啥",
     r"怎么",
     r"怎样",
     r"如何",
@@ -345,6 +356,80 @@ HOW_QUESTION = _words(
     r"\bwhere\b",
     r"\bguide\b",
     r"\bsteps?\b",
+)
+
+# Any question at all: a how-to asks; a report of a fault without one is an incident.
+QUESTION = _words(
+    r"[?？]",
+    r"吗",
+    r"呢",
+    r"能不能",
+    r"可不可以",
+    r"可以",
+    r"是不是",
+    r"谁",
+    r"哪",
+    r"多少",
+    r"多久",
+    r"什么",
+    r"啥",
+    r"流程",
+    r"几(?:点|天|时|号)",
+    r"\bhow long\b",
+    r"\b(?:can i|is there|who|what|when|where|which)\b",
+)
+
+# Asking how to do something oneself, strictly (not "流程" as in "流程表单").
+HOW_TO = _words(
+    r"怎么", r"怎样", r"如何", r"咋", r"办法", r"有啥", r"教(?:我|一下|下)", r"\bhow (?:do|can|to|should)\b"
+)
+
+# Dissatisfaction: a delay, a repair that did not hold, a price, plain displeasure.
+DISSATISFIED = _words(
+    r"投诉",
+    r"没人",
+    r"还没",
+    r"一直没",
+    r"几天了",
+    r"nobody (?:came|answered)",
+    r"still (?:not|no)",
+    r"you guys",
+    r"修了.{0,6}(?:还是|又)",
+    r"(?:那么|太|这么)贵",
+    r"又坏",
+    r"修回来",
+    r"刚修",
+    r"质量",
+    r"太差",
+    r"差劲",
+    r"不靠谱",
+    r"useless",
+    r"terrible",
+    r"worst",
+)
+
+# The service itself: who or what a complaint is about.
+SERVICE_PARTY = _words(
+    r"工程师",
+    r"师傅",
+    r"技术员",
+    r"你们",
+    r"服务",
+    r"态度",
+    r"technician",
+    r"engineer",
+    r"support",
+    r"service",
+)
+
+
+def _grievance(text: str) -> bool:
+    return bool(DISSATISFIED.search(text) or SERVICE_PARTY.search(text))
+
+
+# Adware, pop-ups or a virus on a machine: the rubric's "high" for one machine.
+MALWARE = _words(
+    r"弹广告", r"广告弹窗", r"一直弹窗", r"中毒", r"病毒", r"流氓软件", r"pop-?up ads", r"adware", r"malware", r"virus"
 )
 
 # Slow or laggy: degraded, not stopped (the rubric's "normal"), however many people.
@@ -502,6 +587,8 @@ SINGLE_PERSON = _words(
 TIME_AND_RANK = _words(
     r"not (?:urgent|in a hurry)",
     r"不(?:太|是很|用|着)?急",
+    r"no rush",
+    r"慢慢来",
     r"十万火急",
     r"急急急",
     r"特别急",
@@ -567,6 +654,49 @@ def _fault_with_fix_question(text: str, p: Proposal) -> Proposal | None:
     if p.kind in FIX_QUESTION_KINDS and FAULT.search(text) and FIX_QUESTION.search(text):
         return replace(p, kind="incident", severity=p.fallback_severity)
     return None
+
+
+def _fault_without_question(text: str, p: Proposal) -> Proposal | None:
+    """A fault reported without any question ("合伙人手机收不到公司邮件了，今晚要弄好")
+    is an incident: a how-to asks how to do something."""
+    if p.kind == "howto" and FAULT.search(text) and not (HOW_QUESTION.search(text) or QUESTION.search(text)):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
+def _fault_is_not_a_complaint(text: str, p: Proposal) -> Proposal | None:
+    """A fault, or many people who cannot work, with no word about the service (the
+    engineers, a delay, a repair) is reported, not complained about."""
+    if p.kind != "complaint" or _grievance(text):
+        return None
+    if FAULT.search(text) or (SCOPE.search(text) and CANNOT_WORK.search(text)):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
+def _dissatisfaction_is_a_complaint(text: str, p: Proposal) -> Proposal | None:
+    """Displeasure with a repair, a price or a delay, asking nothing, is a complaint
+    ("修个打印机报价那么贵，修了两次还是卡纸"), not a how-to."""
+    if p.kind == "howto" and DISSATISFIED.search(text) and not (HOW_TO.search(text) or QUESTION.search(text)):
+        return replace(p, kind="complaint", severity=None)
+    return None
+
+
+def _malware_is_high(text: str, p: Proposal) -> Proposal | None:
+    """Pop-up ads or a virus on a machine is "high" (spreading ones are urgent below)."""
+    if p.kind == "incident" and p.severity == "normal" and MALWARE.search(text):
+        return replace(p, severity="high")
+    return None
+
+
+def _how_question_without_fault(text: str, p: Proposal) -> Proposal | None:
+    """Asking how to do something, with no fault and nothing asked of the engineers
+    ("想把底稿定期备份到NAS上，有啥简单的办法"), is a how-to."""
+    if p.kind != "incident" or p.severity != "normal" or not HOW_TO.search(text):
+        return None
+    if FAULT.search(text) or CANNOT_WORK.search(text) or SERVICE_ASK.search(text):
+        return None
+    return replace(p, kind="howto", severity=None)
 
 
 def _service_task_asked(text: str, p: Proposal) -> Proposal | None:
@@ -670,6 +800,10 @@ Rule = Callable[[str, Proposal], "Proposal | None"]
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_with_fix_question", _fault_with_fix_question),
+    ("fault_without_question", _fault_without_question),
+    ("fault_is_not_a_complaint", _fault_is_not_a_complaint),
+    ("how_question_without_fault", _how_question_without_fault),
+    ("dissatisfaction_is_a_complaint", _dissatisfaction_is_a_complaint),
     ("service_task_asked", _service_task_asked),
     ("purchase_needs_buying", _purchase_needs_buying),
     ("buying_is_a_purchase", _buying_is_a_purchase),
@@ -677,6 +811,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("single_person_not_urgent", _single_person_not_urgent),
     ("urgent_needs_many_or_shared", _urgent_needs_many_or_shared),
     ("slow_is_not_down", _slow_is_not_down),
+    ("malware_is_high", _malware_is_high),
     ("physical_damage", _physical_damage),
     ("scope_cannot_work", _scope_cannot_work),
     ("security_incident", _security_incident),

@@ -248,11 +248,55 @@ def test_whole_team_that_cannot_get_into_a_system_is_urgent() -> None:
     assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
 
 
+@pytest.mark.parametrize("text", ["合伙人手机上收不到公司邮件了 今晚就要弄好", "打开共享盘提示拒绝访问 昨天还好好的"])
+def test_a_fault_reported_without_a_question_is_an_incident(text: str) -> None:
+    result = triage_from_parse(parse(text, ("howto_email-mobile-setup", 0.6), ("incident_high", 0.4)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "high", "fault_without_question")
+
+
+def test_a_fault_asked_about_stays_a_howto() -> None:
+    result = triage_from_parse(parse("周末电脑坏了找谁", ("howto_after-hours-help", 0.8), ("incident_high", 0.2)))
+    assert (result.kind, result.rule) == ("howto", None)
+
+
+def test_a_fault_without_a_word_about_the_service_is_not_a_complaint() -> None:
+    text = "电脑右下角一直弹广告 还多了个什么清理大师"
+    result = triage_from_parse(parse(text, ("complaint", 0.5), ("incident_normal", 0.3), ("incident_high", 0.2)))
+    assert (result.kind, result.severity) == ("incident", "high")
+
+
+def test_everyone_kicked_off_the_vpn_is_an_outage_not_a_complaint() -> None:
+    text = "everyone on the audit team got kicked off the VPN and none of us can reconnect"
+    result = triage_from_parse(parse(text, ("complaint", 0.6), ("incident_high", 0.4)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "urgent", "scope_cannot_work")
+
+
+@pytest.mark.parametrize(
+    "text", ["刚修回来的笔记本用了两天又蓝屏了，这维修质量也太差了", "工程师说好下午来，结果电脑还是打不开"]
+)
+def test_a_fault_with_displeasure_at_the_service_stays_a_complaint(text: str) -> None:
+    result = triage_from_parse(parse(text, ("complaint", 0.6), ("incident_high", 0.4)))
+    assert (result.kind, result.rule) == ("complaint", None)
+
+
+def test_displeasure_asking_nothing_is_a_complaint_not_a_howto() -> None:
+    text = "修个打印机报价那么贵 修了两次还是卡纸"
+    result = triage_from_parse(parse(text, ("howto_printer-jam", 0.7), ("complaint", 0.3)))
+    assert (result.kind, result.rule) == ("complaint", "dissatisfaction_is_a_complaint")
+
+
+def test_asking_how_to_do_something_without_a_fault_is_a_howto() -> None:
+    text = "我想把底稿定期备份到NAS上 有啥简单的办法"
+    result = triage_from_parse(parse(text, ("incident_normal", 0.6), ("howto_backup-files", 0.4)))
+    assert (result.kind, result.article, result.rule) == ("howto", "backup-files", "how_question_without_fault")
+
+
 def test_time_and_rank_words_are_removed_for_the_severity() -> None:
     assert neutral_text("老板的电脑有点慢，急！！") == "电脑有点慢"
     assert neutral_text("周末晚上帮我装个Visio ASAP") == "帮我装个Visio"
     assert neutral_text("Laptop boots slowly. Not urgent") == "Laptop boots slowly"
     assert neutral_text("不急，有空帮我清一下灰") == "有空帮我清一下灰"
+    assert neutral_text("Outlook search misses old mail, no rush") == "Outlook search misses old mail"
 
 
 def test_severity_comes_from_the_parse_without_time_and_rank_words() -> None:
