@@ -81,6 +81,7 @@ CANNOT_WORK = _words(
     r"连不上",
     r"登不上",
     r"登不了",
+    r"[登连上进]不到",
     r"进不去",
     r"打不开",
     r"用不了",
@@ -102,7 +103,7 @@ CANNOT_WORK = _words(
     r"无法上网",
     r"无法访问",
     r"无法登录",
-    r"\bdown\b",
+    r"(?:\b(?:is|are|was|were|went|goes|gone|been)|'s) down\b",
     r"can'?t work",
     r"cannot work",
     r"no internet",
@@ -146,6 +147,7 @@ NO_START = _words(
 PHYSICAL_SIGNS = _words(
     r"灯都不亮",
     r"灯不亮",
+    r"灯.{0,2}不着",
     r"不亮",
     r"一点反应都没有",
     r"完全没反应",
@@ -251,7 +253,7 @@ FIX_QUESTION = _words(
 SERVICE_ASK = _words(
     r"帮我",
     r"帮忙",
-    r"^麻烦",
+    r"(?:^|[，,。；;\s])麻烦",
     r"麻烦(?:你|您|帮|给|工程师|师傅|一下|下|看|过来|安排)",
     r"请(?:你们?|您|工程师|师傅)?(?:帮|给|安排|过来|来)",
     r"给我(?:装|开|配|换|弄|申请|重置|设置)",
@@ -438,6 +440,7 @@ SLOW = _words(
     r"卡顿",
     r"(?:很|好|太|特别|有点|超级?)卡(?![纸住死])",
     r"\bslow",
+    r"sluggish",
     r"\blag(?:gy|ging)?\b",
     r"好几分钟",
     r"半天才",
@@ -500,6 +503,8 @@ SECURITY = _words(
     r"被篡改",
     r"篡改",
     r"数据在丢",
+    # a hijacked mailbox sending scam mail now (one stolen password alone is "high")
+    r"(?:不停|一直|自动|在).{0,8}(?:向|给).{0,10}发.{0,6}(?:诈骗|垃圾|钓鱼|病毒)",
     r"比特币",
     r"bitcoin",
     r"赎金",
@@ -562,6 +567,12 @@ SHARED_SERVICE = _words(
 # Several machines or people: not a scope word (a few people who cannot work are
 # "high"), but enough that urgent is plausible.
 SEVERAL = _words(r"(?:好几|几|十几|几十|[两三四五六七八九十]+)(?:台|个人|个同事|人|个部门)", r"同时")
+
+# Everyone else is fine: only this desk is affected, whatever scope word follows.
+OTHERS_FINE = _words(
+    r"(?:别人|其他人|其他同事|同事|隔壁|隔篱|旁边的?人?)(?:的电脑)?.{0,3}(?:都|全部|全都)?(?:正常|没事|没问题|可以|好好的)",
+    r"(?:others|everyone else|other people)(?: are| is)? (?:fine|ok|working)",
+)
 
 # Only the writer (or their own machine) is affected.
 SINGLE_PERSON = _words(
@@ -632,6 +643,40 @@ TIME_AND_RANK = _words(
     r"\btonight\b",
     r"\bweekend\b",
 )
+
+
+# Cantonese as typed in Guangdong offices, to the Mandarin that the model was trained
+# on and the rules are written in ("登唔到" is "登不到", "冇反应" is "没反应"). Longer
+# forms first, so that "唔该" (thanks) does not become "不该".
+CANTONESE = (
+    ("唔该", "谢谢"),
+    ("唔使", "不用"),
+    ("乜嘢", "什么"),
+    ("点样", "怎么"),
+    ("点解", "为什么"),
+    ("边个", "谁"),
+    ("而家", "现在"),
+    ("搞掂", "搞定"),
+    ("唔", "不"),
+    ("冇", "没"),
+    ("咗", "了"),
+    ("嘅", "的"),
+    ("睇", "看"),
+    ("咩", "什么"),
+    ("佢", "他"),
+    ("係", "是"),
+    ("喺", "在"),
+    ("啲", "些"),
+    ("嘢", "东西"),
+    ("俾", "给"),
+)
+
+
+def plain_mandarin(text: str) -> str:
+    """The text with Cantonese words replaced by their Mandarin (unchanged if none)."""
+    for cantonese, mandarin in CANTONESE:
+        text = text.replace(cantonese, mandarin)
+    return text
 
 
 def neutral_text(text: str) -> str:
@@ -748,12 +793,15 @@ def _urgent_needs_many_or_shared(text: str, p: Proposal) -> Proposal | None:
 
 def _slow_is_not_down(text: str, p: Proposal) -> Proposal | None:
     """Slow is degraded, not stopped (the rubric's "normal"), for one person or for
-    everyone: urgent and high need "cannot work", a fault or a security incident."""
-    if p.kind != "incident" or p.severity not in ("urgent", "high") or not SLOW.search(text):
+    everyone: urgent and high need "cannot work", a fault or a security incident, and
+    hardware needs a physical sign."""
+    if p.kind != "incident" or p.severity == "normal" or not SLOW.search(text):
         return None
     if CANNOT_WORK.search(text) or SECURITY.search(text):
         return None
     if p.severity == "high" and (FAULT.search(text) or NO_START.search(text) or STOPPED.search(text)):
+        return None
+    if p.severity == "hardware" and (DAMAGE.search(text) or PHYSICAL_SIGNS.search(text) or NO_START.search(text)):
         return None
     return replace(p, severity="normal")
 
@@ -768,11 +816,21 @@ def _physical_damage(text: str, p: Proposal) -> Proposal | None:
     return replace(p, severity="hardware")
 
 
+def _cannot_work_is_high(text: str, p: Proposal) -> Proposal | None:
+    """Someone who cannot log in, connect or open what they work with is blocked, not
+    degraded: "normal" becomes "high" (unless it is a service task or merely slow)."""
+    if p.kind != "incident" or p.severity != "normal" or not CANNOT_WORK.search(text):
+        return None
+    if SERVICE_ASK.search(text) or SLOW.search(text) or HOW_TO.search(text):
+        return None
+    return replace(p, severity="high")
+
+
 def _scope_cannot_work(text: str, p: Proposal) -> Proposal | None:
     """Scope words with "cannot work" make it urgent; urgent beats hardware."""
     if p.kind != "incident" or p.severity == "urgent":
         return None
-    if SCOPE.search(text) and CANNOT_WORK.search(text):
+    if SCOPE.search(text) and CANNOT_WORK.search(text) and not OTHERS_FINE.search(text):
         return replace(p, severity="urgent")
     if p.severity == "hardware" and SHARED_SYSTEM.search(text) and CANNOT_WORK.search(text):
         return replace(p, severity="urgent")
@@ -813,6 +871,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("slow_is_not_down", _slow_is_not_down),
     ("malware_is_high", _malware_is_high),
     ("physical_damage", _physical_damage),
+    ("cannot_work_is_high", _cannot_work_is_high),
     ("scope_cannot_work", _scope_cannot_work),
     ("security_incident", _security_incident),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.client import IntentScore, NluClient, ParseResult
-from nlu.rules import Proposal, apply_rules, severity_text
+from nlu.rules import Proposal, apply_rules, plain_mandarin, severity_text
 
 KINDS: tuple[str, ...] = ("incident", "howto", "status", "complaint", "purchase", "chitchat", "unknown")
 SEVERITIES: tuple[str, ...] = ("urgent", "high", "normal", "hardware")
@@ -158,7 +158,9 @@ async def triage(client: NluClient, text: str, kind_hint: str | None = None) -> 
     When the text carries time, rank or urgency words or a "how do I fix it", the text
     without them is parsed too and gives an incident's severity (the rubric: time and
     rank never change severity; a fault with a fix question is judged as the fault).
+    Cantonese words are read as their Mandarin first (the model and rules are Mandarin).
     """
+    text = plain_mandarin(text)
     parse = await client.parse(text)
     neutral = severity_text(text)
     severity_parse = None

@@ -12,8 +12,8 @@ import pytest
 
 from nlu.client import IntentScore, ParseResult
 from nlu.evaluation import read_tsv
-from nlu.rules import Proposal, apply_rules, neutral_text, severity_text
-from nlu.triage import KIND_FLOOR, split_intent, triage_from_parse
+from nlu.rules import Proposal, apply_rules, neutral_text, plain_mandarin, severity_text
+from nlu.triage import KIND_FLOOR, split_intent, triage, triage_from_parse
 
 
 def parse(text: str, *scores: tuple[str, float]) -> ParseResult:
@@ -137,7 +137,6 @@ def test_a_virus_on_one_machine_stays_high() -> None:
         "仓库那台闲置的大显示器能帮我换上吗",
         "帮我把新买的打印机连到电脑上",
         "Can someone come set up the new scanner for our team?",
-        "会议室投影投不上了",
     ],
 )
 def test_a_purchase_that_buys_nothing_but_asks_for_work_is_an_incident(text: str) -> None:
@@ -289,6 +288,66 @@ def test_asking_how_to_do_something_without_a_fault_is_a_howto() -> None:
     text = "我想把底稿定期备份到NAS上 有啥简单的办法"
     result = triage_from_parse(parse(text, ("incident_normal", 0.6), ("howto_backup-files", 0.4)))
     assert (result.kind, result.article, result.rule) == ("howto", "backup-files", "how_question_without_fault")
+
+
+def test_cantonese_is_read_as_mandarin_and_thanks_stays_thanks() -> None:
+    assert plain_mandarin("总经理电脑登唔到企业微信同邮箱") == "总经理电脑登不到企业微信同邮箱"
+    assert plain_mandarin("按开机键完全冇反应，一粒灯都唔着") == "按开机键完全没反应，一粒灯都不着"
+    assert plain_mandarin("唔该晒") == "谢谢晒"
+    assert plain_mandarin("电脑蓝屏了") == "电脑蓝屏了"
+
+
+async def test_triage_parses_cantonese_as_mandarin() -> None:
+    seen: list[str] = []
+
+    class Recording:
+        async def parse(self, text: str) -> ParseResult:
+            seen.append(text)
+            return parse(text, ("incident_high", 0.9))
+
+    result = await triage(Recording(), "部电脑开唔到机")
+    assert seen[0] == "部电脑开不到机"
+    assert result.kind == "incident"
+
+
+def test_a_hijacked_mailbox_sending_scam_mail_is_urgent() -> None:
+    text = "财务同事中了钓鱼邮件，邮箱现在不停向客户发诈骗邮件"
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.2)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+def test_a_slow_system_without_a_physical_sign_is_not_hardware() -> None:
+    text = "TMS is a bit sluggish for all of us this morning, pages take ages"
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.6), ("incident_normal", 0.4)))
+    assert (result.severity, result.rule) == ("normal", "slow_is_not_down")
+
+
+def test_request_after_a_comma_is_a_service_task() -> None:
+    text = "下周一有3个新同事入职，麻烦提前开好电脑和邮箱账号"
+    result = triage_from_parse(parse(text, ("howto_new-staff-account", 0.7), ("incident_normal", 0.3)))
+    assert (result.kind, result.rule) == ("incident", "service_task_asked")
+
+
+def test_a_projector_that_will_not_project_is_a_high_incident_not_a_purchase() -> None:
+    result = triage_from_parse(parse("会议室投影投不上了", ("purchase", 0.7), ("incident_normal", 0.3)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "high", "cannot_work_is_high")
+
+
+@pytest.mark.parametrize("text", ["总经理电脑登不到企业微信同邮箱", "my VPN can't connect since this morning"])
+def test_one_person_who_cannot_work_is_high_not_normal(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.7), ("incident_high", 0.3)))
+    assert (result.severity, result.rule) == ("high", "cannot_work_is_high")
+
+
+def test_a_service_task_or_slowness_that_mentions_cannot_stays_normal() -> None:
+    for text in ("打印机连不上，麻烦帮我装一下驱动", "网页打不开得慢慢等，很慢"):
+        assert triage_from_parse(parse(text, ("incident_normal", 0.9))).severity == "normal"
+
+
+def test_a_scope_word_about_the_others_being_fine_is_not_scope() -> None:
+    text = "我这个位置没网，旁边同事全部正常"
+    result = triage_from_parse(parse(text, ("incident_high", 0.9)))
+    assert (result.severity, result.rule) == ("high", None)
 
 
 def test_time_and_rank_words_are_removed_for_the_severity() -> None:
