@@ -480,7 +480,7 @@ def test_no_rule_contradicts_a_labelled_example() -> None:
     contradicted = [
         (text, kind, severity, rule)
         for text, kind, severity in rows
-        for _, rule in [apply_rules(text, Proposal(kind, severity, severity or "normal"))]
+        for _, rule in [apply_rules(plain_mandarin(text), Proposal(kind, severity, severity or "normal"))]
         if rule is not None
     ]
     assert contradicted == []
