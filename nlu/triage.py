@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.client import IntentScore, NluClient, ParseResult
-from nlu.rules import Proposal, apply_rules, plain_mandarin, severity_text
+from nlu.rules import FIX_QUESTION, Proposal, apply_rules, plain_mandarin, severity_text
 
 KINDS: tuple[str, ...] = ("incident", "howto", "status", "complaint", "purchase", "chitchat", "unknown")
 SEVERITIES: tuple[str, ...] = ("urgent", "high", "normal", "hardware")
@@ -90,6 +90,23 @@ def _articles(ranking: list[IntentScore]) -> tuple[str, ...]:
     return tuple(a for a in ids if a)[:ARTICLE_CANDIDATES]
 
 
+_PRESSING = {"urgent": 2, "high": 1, "normal": 0, "hardware": 0}
+"""How pressing a severity sounds: urgency, time and rank words can only inflate it."""
+
+
+def _severity(ranking: list[IntentScore], plain_ranking: list[IntentScore], *, asks_fix: bool) -> str | None:
+    """The incident severity: as written, unless the plain text (without urgency, time
+    and rank words) reads less pressing - those words may inflate a severity, never
+    lower one, so the plain parse can only take the inflation out. A "how do I fix it"
+    hides the fault, so then the plain text (the fault alone) decides."""
+    written, plain = _best(ranking, "incident"), _best(plain_ranking, "incident")
+    as_written = split_intent(written.name)[1] if written else None
+    without = split_intent(plain.name)[1] if plain else None
+    if without is not None and (asks_fix or as_written is None or _PRESSING[without] < _PRESSING[as_written]):
+        return without
+    return as_written
+
+
 def triage_from_parse(
     parse: ParseResult,
     kind_hint: str | None = None,
@@ -109,8 +126,7 @@ def triage_from_parse(
     ranking = _ranking(parse)
     kinds = _kind_scores(ranking)
     sev_ranking = _ranking(severity_parse) if severity_parse is not None else ranking
-    best_incident = _best(sev_ranking, "incident") or _best(ranking, "incident")
-    fallback_severity = split_intent(best_incident.name)[1] if best_incident else None
+    fallback_severity = _severity(ranking, sev_ranking, asks_fix=bool(FIX_QUESTION.search(parse.text)))
 
     if kind_hint in KINDS and kind_hint != "unknown":
         kind = kind_hint

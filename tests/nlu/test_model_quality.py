@@ -1,9 +1,10 @@
 """The trained model with the rules, on the dev set, through the real Rasa server.
 
 The dev set (tests/data/triage_dev.tsv) is never used for training; the holdout file
-(tests/nlu/data/triage_holdout.tsv) was written after the dev-set tuning, as a check on
-phrasings nobody tuned for. Targets from the triage issue: kind >= 0.95, severity >=
-0.90, article >= 0.90.
+(tests/nlu/data/triage_holdout.tsv) was written after the first dev-set tuning, and
+tests/nlu/data/triage_unseen.tsv was written from the rubric alone by someone who never
+saw the training data, and was not read for errors. Targets from the triage issue:
+kind >= 0.95, severity >= 0.90, article >= 0.90.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from nlu.triage import triage
 from .test_evaluation import DEV_SET
 
 HOLDOUT = Path(__file__).resolve().parent / "data" / "triage_holdout.tsv"
+UNSEEN = Path(__file__).resolve().parent / "data" / "triage_unseen.tsv"
 
 
-@pytest.mark.parametrize("path", [DEV_SET, HOLDOUT], ids=["dev", "holdout"])
+@pytest.mark.parametrize("path", [DEV_SET, HOLDOUT, UNSEEN], ids=["dev", "holdout", "unseen"])
 async def test_labelled_sets_meet_the_triage_targets(rasa_server: RasaServer, path: Path) -> None:
     async with aiohttp.ClientSession() as session:
         client = RasaHttpClient(session, rasa_server.base_url, 30.0)

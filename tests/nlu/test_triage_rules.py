@@ -367,6 +367,15 @@ def test_severity_comes_from_the_parse_without_time_and_rank_words() -> None:
     assert (result.kind, result.severity, result.rule) == ("incident", "normal", "severity_from_plain_text")
 
 
+def test_the_plain_text_can_take_inflation_out_but_never_raise_the_severity() -> None:
+    text = "周末显示器有条竖线"
+    result = triage_from_parse(
+        parse(text, ("incident_normal", 0.7), ("incident_high", 0.3)),
+        severity_parse=parse(neutral_text(text), ("incident_high", 0.6), ("incident_normal", 0.4)),
+    )
+    assert (result.severity, result.rule) == ("normal", None)
+
+
 def test_rules_are_named_and_leave_other_kinds_alone() -> None:
     unchanged = Proposal("status", None, "normal")
     assert apply_rules("整层都断网了的那个单子修好了吗", unchanged) == (unchanged, None)
