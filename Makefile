@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot storage handlers config nlu/*.py tests/nlu
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py nlu/rules.py nlu/evaluation.py nlu/server.py
+	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nlu.client import IntentScore, NluClient, ParseResult
-from nlu.rules import FIX_QUESTION, Proposal, apply_rules, plain_mandarin, severity_text
+from nlu.rubric_words import FIX_QUESTION
+from nlu.rules import Proposal, apply_rules, plain_mandarin, severity_text
 
 KINDS: tuple[str, ...] = ("incident", "howto", "status", "complaint", "purchase", "chitchat", "unknown")
 SEVERITIES: tuple[str, ...] = ("urgent", "high", "normal", "hardware")
