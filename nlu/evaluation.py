@@ -93,6 +93,12 @@ def _ratio(num: int, den: int) -> float:
     return num / den if den else 0.0
 
 
+def _accuracy(num: int, den: int) -> float:
+    """NaN (printed "nan") when the file has no rows of that kind: 0.000 would read as
+    "all wrong" for a file of incidents only."""
+    return num / den if den else float("nan")
+
+
 def _severity_cell(pred: Triage) -> str:
     return (pred.severity or "?") if pred.kind == "incident" else f"({pred.kind})"
 
@@ -133,9 +139,9 @@ def score(gold: Sequence[GoldRow], predicted: Sequence[Triage]) -> Report:
     )
     return Report(
         rows=len(pairs),
-        kind_accuracy=_ratio(kind_ok, len(pairs)),
-        severity_accuracy=_ratio(severity_ok, len(incidents)),
-        article_accuracy=_ratio(article_ok, len(howtos)),
+        kind_accuracy=_accuracy(kind_ok, len(pairs)),
+        severity_accuracy=_accuracy(severity_ok, len(incidents)),
+        article_accuracy=_accuracy(article_ok, len(howtos)),
         per_kind=tuple(per_kind),
         severity_confusion=confusion,
         errors=errors,

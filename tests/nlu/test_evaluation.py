@@ -65,5 +65,5 @@ def test_report_ends_with_the_summary_line() -> None:
     report = score([gold("chitchat"), gold("incident", "normal")], [pred("chitchat"), pred("incident", "high")])
     text = format_report(report)
     assert text.splitlines()[-1] == summary_line(report)
-    assert re.fullmatch(r"kind_accuracy=1\.000 severity_accuracy=0\.000 article_accuracy=0\.000", summary_line(report))
+    assert re.fullmatch(r"kind_accuracy=1\.000 severity_accuracy=0\.000 article_accuracy=nan", summary_line(report))
     assert "want incident/normal, got incident/high" in text
