@@ -38,7 +38,11 @@ SCOPE = _words(
     r"\beverybody\b",
     r"\ball of us\b",
     r"\bnobody\b",
-    r"\bnone of (?:us|the)\b",
+    r"\bnone of (?:us|the|them)\b",
+    r"\bevery (?:store|branch|office|site|shop)\b",
+    r"\ball (?:the |our )?(?:stores|branches|offices|sites|shops)",
+    r"\bacross the (?:chain|company|office|floor)",
+    r"(?:所有|全部|各个?|每个)(?:门店|分店|网点|分公司)",
 )
 
 # "Cannot work": something is down, not merely slow or ugly.
@@ -149,7 +153,8 @@ PHYSICAL_SIGNS = _words(
     r"浸水",
     r"打雷",
     r"鼓包",
-    r"no lights?",
+    r"no (?:\w+ )?lights?",
+    r"knocked (?:off|over)",
     r"smell",
     r"smok",
     r"noise",
@@ -475,6 +480,8 @@ SECURITY = _words(
     r"数据在丢",
     # a hijacked mailbox sending scam mail now (one stolen password alone is "high")
     r"(?:不停|一直|自动|在).{0,8}(?:向|给).{0,10}发.{0,6}(?:诈骗|垃圾|钓鱼|病毒)",
+    r"有人在(?:后台|系统|服务器)?.{0,4}(?:改|删|转账|提现)",
+    r"不是我们(?:改|删|操作)的",
     r"比特币",
     r"bitcoin",
     r"赎金",
@@ -499,6 +506,9 @@ SECURITY = _words(
 # scope word ("ERP挂了"); one person's PC, printer or remote desktop cannot.
 SHARED_SERVICE = _words(
     r"ERP",
+    r"POS",
+    r"门店系统",
+    r"收银系统",
     r"OA",
     r"金蝶",
     r"用友",
