@@ -31,6 +31,7 @@ SCOPE = _words(
     r"大家",
     r"全都",
     r"全(?=[掉断挂停瘫坏])",
+    r"全(?:校|院|所|厂|行|店|司|单位|中心|科室?|网点|年级|处|馆|园区?|场|组)",
     r"[一二三四五六七八九十几]+个?部门",
     r"整个部门",
     r"\bwhole\b",
@@ -89,6 +90,25 @@ CANNOT_WORK = _words(
     r"kicked (?:off|out)",
     r"掉线",
     r"cannot (?:log ?in|connect|access|get into)",
+    r"[发收登进打用上连开接出]不了",
+    r"不进去",
+    r"不通(?![知过用顺融])",
+    r"干坐着",
+    r"干等",
+    r"停摆",
+    r"全停",
+    # a blocking fault on a machine (the rubric's "high": blue screens, crashes, locked)
+    r"蓝屏",
+    r"死机",
+    r"闪退",
+    r"blue ?screen",
+    r"\bcrash(?:es|ed|ing)?\b",
+    r"账号.{0,4}(?:锁|冻结)",
+    r"被锁",
+    r"account (?:is |got |was |has been )?locked",
+    r"locked out",
+    r"\b(?:nobody|no one|none of \w+)\b.{0,30}\bcan\b",
+    r"\b(?:are|is|all) stuck\b",
 )
 
 # "It will not start" (the PC, a laptop, a monitor, a printer).
@@ -115,6 +135,8 @@ NO_START = _words(
     r"卡在(?:开机|启动|logo|LOGO|Windows|windows|徽标)",
     r"stuck (?:on|at) the (?:windows |boot |startup )?(?:logo|screen)",
     r"can'?t get to the desktop",
+    r"自动修复",
+    r"(?:automatic|startup) repair",
 )
 
 # Physical signs: no lights/power, smell, noise, smoke, dropped, water.
@@ -152,6 +174,8 @@ PHYSICAL_SIGNS = _words(
     r"淋",
     r"浸水",
     r"打雷",
+    r"跳闸",
+    r"tripp?(?:ed|s) the (?:breaker|power)",
     r"鼓包",
     r"no (?:\w+ )?lights?",
     r"knocked (?:off|over)",
@@ -167,7 +191,10 @@ PHYSICAL_SIGNS = _words(
 
 # A physical sign said to be absent ("也没有什么异响", "no noises") is no sign.
 NEGATED_SIGN = _words(
-    r"(?:没有?|无|不|\bno\b|without)\s*(?:什么|任何|any)?\s*(?:异响|响声|声音|异味|焦味|烟|noises?|smell|smoke)",
+    r"(?:没有?|莫得|无|不|\bno\b|without)\s*(?:什么|任何|any)?\s*(?:冒|闻到|听到|发出|有)?\s*"
+    r"(?:异响|响声|声音|异味|焦味|味道|烟|noises?|sounds?|smells?|smoke)"
+    r"(?:\s*(?:或|和|、|也没有?|也莫得|or|and|nor)\s*(?:冒|闻到|听到)?\s*"
+    r"(?:异响|响声|声音|异味|焦味|味道|烟|noises?|sounds?|smells?|smoke))*",
 )
 
 # A fault is being reported (strong signs only: a how-to about a paper jam or a full
@@ -206,6 +233,18 @@ FAULT = _words(
     r"won'?t (?:open|start|connect)",
     r"can'?t (?:open|connect|log ?in)",
     r"blue ?screen",
+    r"不通(?![知过用顺融])",
+    r"失败",
+    r"[接打发收登进用上连开]不了",
+    r"登[录陆]不(?:进去|上)",
+    r"没(?:有)?声音",
+    r"被锁",
+    r"账号.{0,4}(?:锁|冻结)",
+    r"account (?:is |got |was |has been )?locked",
+    r"locked out",
+    r"\bcracked\b",
+    r"(?:裂|碎)了",
+    r"乱(?:跳|码|了)",
 )
 
 # ... and the person asks how to fix it.
@@ -235,6 +274,11 @@ SERVICE_ASK = _words(
     r"给(?:新同事|新人|新员工|他|她)(?:装|开|配|准备|申请|弄)",
     r"安排(?:个|一个)?(?:人|工程师|师傅)",
     r"过来(?:一下|一趟|看看)",
+    r"(?:提前|先)(?:把|给|帮|开|准备|建|弄|装)",
+    r"(?:开|建|弄|准备|装|配)好",
+    r"^(?:please )?(?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add|upgrade)\b",
+    r"\bplease$",
+    r"\bneed (?:\w+ ){0,3}(?:installed|upgraded|set ?up|moved|configured|updated)\b",
     r"\bplease (?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
     r"\b(?:can|could) you (?:please )?(?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add)\b",
 )
@@ -301,6 +345,10 @@ SERVICE_WORK = _words(
     r"移(?:到|去|一下|走|位)",
     r"挪",
     r"搬",
+    r"升级",
+    r"加(?:一|个|上)",
+    r"改(?:一下|下|成)",
+    r"\bupgrad",
     r"install",
     r"set ?up",
     r"configure",
@@ -358,7 +406,42 @@ QUESTION = _words(
 
 # Asking how to do something oneself, strictly (not "流程" as in "流程表单").
 HOW_TO = _words(
-    r"怎么", r"怎样", r"如何", r"咋", r"办法", r"有啥", r"教(?:我|一下|下)", r"\bhow (?:do|can|to|should)\b"
+    r"怎么",
+    r"怎样",
+    r"如何",
+    r"咋",
+    r"办法",
+    r"有啥",
+    r"(?:什么|啥)好?方法",
+    r"教(?:我|一下|下)",
+    r"\bhow (?:do|can|to|should)\b",
+)
+
+# Asking about tickets, their progress or the figures (the rubric's "status").
+STATUS_ASK = _words(
+    r"单子",
+    r"工单",
+    r"(?:送修|报修|维修|修|报的|那个|这个)单",
+    r"(?:出来|好|完|结|关)了?没",
+    r"ticket",
+    r"进度",
+    r"进展",
+    r"(?:修|弄|搞|处理|办)(?:好|完)了?(?:吗|没)",
+    r"怎么样了",
+    r"到哪",
+    r"有人(?:处理|跟进|管)",
+    r"(?:处理|跟进|安排)(?:了吗|了没|得怎么样)",
+    r"多少",
+    r"几个",
+    r"统计",
+    r"报表",
+    r"(?:本|这|上)(?:周|月|个月|星期)",
+    r"逾期",
+    r"超时",
+    r"(?:我|之前|上次|昨天|前天|刚才)(?:报|提|提交|申请)的",
+    r"编号",
+    r"\b(?:status|update on|progress|overdue|how many|this (?:week|month)|last (?:week|month))\b",
+    r"#\d",
 )
 
 # Dissatisfaction: a delay, a repair that did not hold, a price, plain displeasure.
@@ -444,6 +527,10 @@ DAMAGE = _words(
     r"冒烟",
     r"风扇.{0,8}(?:响|吵|噪音|声音)(?!正常)",
     r"硬盘.{0,8}(?:异响|[咔嗒哒]{2}|响)",
+    r"(?:[咔嗒哒]{2})+[的地]?(?:响|声)",
+    r"线.{0,3}破",
+    r"破(?:了|损|皮)",
+    r"跳闸",
     r"(?:dropped|spilled|cracked|shattered|swollen|burning smell|smoke)",
     r"fan.{0,30}(?:loud|noisy|noise|jet engine)",
     r"(?:loud|noisy) fan",
@@ -478,6 +565,10 @@ SECURITY = _words(
     r"被篡改",
     r"篡改",
     r"数据在丢",
+    r"(?:正在|在)丢(?:数据|文件|记录)",
+    r"数据.{0,8}(?:正在|在).{0,6}(?:丢|没(?![有法])|消失|减少|被删)",
+    r"一台(?:传|接|染)一台",
+    r"一台台(?:传|中|感染)",
     # a hijacked mailbox sending scam mail now (one stolen password alone is "high")
     r"(?:不停|一直|自动|在).{0,8}(?:向|给).{0,10}发.{0,6}(?:诈骗|垃圾|钓鱼|病毒)",
     r"有人在(?:后台|系统|服务器)?.{0,4}(?:改|删|转账|提现)",
@@ -494,7 +585,8 @@ SECURITY = _words(
     r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
     r"(?:扩散|传染|蔓延|传播|spread(?:ing)? to).{0,10}"
     r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|other (?:pcs|machines|computers))",
-    r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|很多台|一片)(?:电脑|机器|主机)?.{0,6}(?:中毒|中招|感染|报毒|病毒)",
+    r"(?:好几台|好多台|几台|多台|[两三四五六七八九十几]+台|很多台|一片)(?:电脑|机器|主机)?.{0,6}"
+    r"(?:中毒|中招|感染|报毒|病毒|蠕虫|木马)",
     r"(?:several|multiple|many) (?:pcs|machines|computers) (?:are )?infected",
     r"ransomware",
     r"intrusion",

@@ -12,7 +12,8 @@ they look for are in :mod:`nlu.rubric_words`. Order matters and is fixed in
 without any question, is an incident; a fault with no word about the service is not a
 complaint, and displeasure that asks nothing is not a how-to; a service task asked of
 the engineers is an incident; a "purchase" that buys nothing is a task, and a normal
-incident that asks to buy is a purchase. Then the severity: physical signs on "will
+incident that asks to buy is a purchase; a "status" that asks about no ticket but
+reports a fault is an incident. Then the severity: physical signs on "will
 not start" make it hardware, a plain "will not start" high; urgent needs many people,
 a shared system or a security incident; slow is normal; pop-ups are high; physical
 damage is hardware; one person who cannot work is high; scope with "cannot work" and
@@ -58,6 +59,7 @@ from nlu.rubric_words import (
     SHARED_SYSTEM,
     SINGLE_PERSON,
     SLOW,
+    STATUS_ASK,
     STOPPED,
     TIME_AND_RANK,
     grievance,
@@ -189,7 +191,18 @@ def _purchase_needs_buying(text: str, p: Proposal) -> Proposal | None:
     service task (install, set up, swap in a spare monitor) is an incident."""
     if p.kind != "purchase" or BUYING.search(text):
         return None
-    if SERVICE_WORK.search(text) or FAULT.search(text) or CANNOT_WORK.search(text):
+    if any(words.search(text) for words in (SERVICE_WORK, FAULT, CANNOT_WORK, DAMAGE, SECURITY)):
+        return replace(p, kind="incident", severity=p.fallback_severity)
+    return None
+
+
+def _status_asks_about_tickets(text: str, p: Proposal) -> Proposal | None:
+    """A status query asks about tickets, their progress or the figures; a fault, damage
+    or a task reported without a word about any of those ("the scanner glass at counter
+    2 is cracked", "move the PC to room 305 next Tuesday please") is an incident."""
+    if p.kind != "status" or STATUS_ASK.search(text):
+        return None
+    if any(words.search(text) for words in (FAULT, DAMAGE, SECURITY, SERVICE_ASK)):
         return replace(p, kind="incident", severity=p.fallback_severity)
     return None
 
@@ -296,6 +309,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("dissatisfaction_is_a_complaint", _dissatisfaction_is_a_complaint),
     ("service_task_asked", _service_task_asked),
     ("purchase_needs_buying", _purchase_needs_buying),
+    ("status_asks_about_tickets", _status_asks_about_tickets),
     ("buying_is_a_purchase", _buying_is_a_purchase),
     ("no_start_physical_signs", _no_start),
     ("single_person_not_urgent", _single_person_not_urgent),

@@ -467,6 +467,110 @@ def test_one_person_reporting_a_shared_outage_stays_urgent() -> None:
     assert (result.severity, result.rule) == ("urgent", None)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "主机开不了机 没冒烟也没焦味 电源灯亮着",
+        "开不了机，莫得响声，灯也是亮的",
+        "desktop won't boot, no noise or smell, fans spin",
+    ],
+)
+def test_signs_said_to_be_absent_in_any_wording_leave_will_not_start_high(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.6), ("incident_high", 0.3)))
+    assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
+
+
+def test_a_breaker_that_trips_when_plugged_in_is_hardware() -> None:
+    result = triage_from_parse(
+        parse("打印机一插电就跳闸，开不了机", ("incident_high", 0.8), ("incident_hardware", 0.1))
+    )
+    assert (result.severity, result.rule) == ("hardware", "no_start_physical_signs")
+
+
+def test_a_clicking_noise_before_a_blue_screen_is_hardware() -> None:
+    result = triage_from_parse(
+        parse("开机就咔哒咔哒地响，然后蓝屏", ("incident_high", 0.8), ("incident_hardware", 0.1))
+    )
+    assert (result.severity, result.rule) == ("hardware", "physical_damage")
+
+
+@pytest.mark.parametrize("text", ["教务系统全校都登不上了", "全院的HIS都进不去，挂号停了", "全行柜面系统用不了"])
+def test_a_whole_school_hospital_or_bank_is_scope(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
+
+
+def test_nobody_in_the_company_able_to_connect_is_urgent() -> None:
+    text = "Nobody in the office can get on the VPN, all the sales team are stuck"
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "库里的数据正在一条条没掉",
+        "服务器在丢文件，刷新一次少一批",
+        "好多台机器都中了同一个蠕虫",
+        "弹窗一台传一台，停不下来",
+    ],
+)
+def test_data_disappearing_now_or_a_worm_going_machine_to_machine_is_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+@pytest.mark.parametrize("text", ["my laptop blue screens every hour since the update", "我这台电脑的账号被锁了"])
+def test_a_blue_screen_or_a_locked_account_for_one_person_is_high(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.8), ("incident_high", 0.1)))
+    assert (result.severity, result.rule) == ("high", "cannot_work_is_high")
+
+
+@pytest.mark.parametrize("text", ["新人周一来 先把邮箱和飞书开好", "下周有实习生，提前给他建个OA账号"])
+def test_an_account_prepared_ahead_of_time_is_a_service_task(text: str) -> None:
+    result = triage_from_parse(parse(text, ("howto_new-staff-account", 0.7), ("incident_normal", 0.2)))
+    assert (result.kind, result.severity, result.rule) == ("incident", "normal", "service_task_asked")
+
+
+@pytest.mark.parametrize(
+    "text", ["the glass on the scanner at desk 4 is cracked", "move the label printer to the warehouse office please"]
+)
+def test_a_status_guess_that_asks_about_no_ticket_but_reports_work_is_an_incident(text: str) -> None:
+    result = triage_from_parse(parse(text, ("status", 0.6), ("incident_normal", 0.3)))
+    # the cracked glass then goes on to the repair process (physical_damage)
+    assert (result.kind, result.severity) == ("incident", "hardware" if "cracked" in text else "normal")
+
+
+@pytest.mark.parametrize("text", ["上周报修的那台打印机，单子处理得怎么样了", "屏幕裂了送修的那个单，结了没"])
+def test_a_status_question_about_a_repair_ticket_stays_status(text: str) -> None:
+    result = triage_from_parse(parse(text, ("status", 0.8), ("incident_hardware", 0.1)))
+    assert (result.kind, result.rule) == ("status", None)
+
+
+@pytest.mark.parametrize("text", ["报表模板想加一列审核人", "need the front desk PC upgraded to office 2021"])
+def test_a_purchase_guess_that_asks_to_change_or_upgrade_is_an_incident(text: str) -> None:
+    result = triage_from_parse(parse(text, ("purchase", 0.6), ("incident_normal", 0.3)))
+    assert (result.kind, result.rule) == ("incident", "purchase_needs_buying")
+
+
+@pytest.mark.parametrize("text", ["坐席的软电话一直注册失败，接不了电话", "耳机一边没声音了，线也破了"])
+def test_a_fault_from_the_call_centre_is_not_a_complaint(text: str) -> None:
+    result = triage_from_parse(parse(text, ("complaint", 0.7), ("incident_high", 0.2)))
+    # the frayed cable then goes on to the repair process (physical_damage)
+    assert (result.kind, result.severity) == ("incident", "hardware" if "破" in text else "high")
+
+
+def test_not_being_told_is_no_fault() -> None:
+    result = triage_from_parse(parse("修完了也不通知一声，白等一上午", ("complaint", 0.8), ("incident_high", 0.1)))
+    assert (result.kind, result.rule) == ("complaint", None)
+
+
+def test_asking_for_a_good_method_without_a_fault_is_a_howto() -> None:
+    text = "想把电脑里的文件定期备份到移动硬盘，有什么好方法"
+    result = triage_from_parse(parse(text, ("incident_normal", 0.6), ("howto_backup-files", 0.3)))
+    assert (result.kind, result.article, result.rule) == ("howto", "backup-files", "how_question_without_fault")
+
+
 def _labelled_examples() -> list[tuple[str, str, str | None]]:
     import yaml
 
