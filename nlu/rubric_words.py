@@ -11,7 +11,9 @@ import re
 
 
 def _words(*words: str) -> re.Pattern[str]:
-    return re.compile("|".join(words), re.IGNORECASE)
+    # ASCII: "\b" and "\w" are about English words only, so "UPS" in "仓库UPS冒烟" and
+    # "server" in "file server上" are words (with Unicode rules, 库 and 上 are letters too).
+    return re.compile("|".join(words), re.IGNORECASE | re.ASCII)
 
 
 # Scope: many people, or a whole place.
@@ -31,7 +33,7 @@ SCOPE = _words(
     r"大家",
     r"全都",
     r"全(?=[掉断挂停瘫坏])",
-    r"全(?:校|院|所|厂|行|店|司|单位|中心|科室?|网点|年级|处|馆|园区?|场|组)",
+    r"全(?:校|院|所|厂|行|店|司|单位|中心|科室?|网点|年级|处|馆|园区?|场|组)(?!大会|会议|的会|师生大会|通知|范围)",
     r"[一二三四五六七八九十几]+个?部门",
     r"整个部门",
     r"\bwhole\b",
@@ -94,9 +96,15 @@ CANNOT_WORK = _words(
     r"不进去",
     r"不通(?![知过用顺融])",
     r"干坐着",
+    r"没人能(?:干活|工作|用|上网|办公|登)",
     r"干等",
     r"停摆",
     r"全停",
+    r"没有?权限",
+    r"无权限",
+    r"权限不足",
+    r"拒绝访问",
+    r"access (?:is )?denied",
     # a blocking fault on a machine (the rubric's "high": blue screens, crashes, locked)
     r"蓝屏",
     r"死机",
@@ -136,6 +144,7 @@ NO_START = _words(
     r"stuck (?:on|at) the (?:windows |boot |startup )?(?:logo|screen)",
     r"can'?t get to the desktop",
     r"自动修复",
+    r"起不来",
     r"(?:automatic|startup) repair",
 )
 
@@ -169,6 +178,7 @@ PHYSICAL_SIGNS = _words(
     r"掉地",
     r"跌落",
     r"进水",
+    r"掉(?:进|到|在)?[^，。,.\s]{0,4}(?:水|茶|汤|咖啡|马桶|河|池)",
     r"泼",
     r"洒",
     r"淋",
@@ -190,11 +200,15 @@ PHYSICAL_SIGNS = _words(
 )
 
 # A physical sign said to be absent ("也没有什么异响", "no noises") is no sign.
+_SIGN = r"(?:异响|响声|声音|异味|怪味|焦味|味道|烟|摔|进水|淋|磕|noises?|sounds?|smells?|smoke|dropped|wet)"
+_NOT = r"(?:没有?|莫得|冒得|无|不|\bno\b|without|\bnot\b)"
+_VERB = r"(?:冒|闻到|听到|发出|有|被|been)?"
 NEGATED_SIGN = _words(
-    r"(?:没有?|莫得|无|不|\bno\b|without)\s*(?:什么|任何|any)?\s*(?:冒|闻到|听到|发出|有)?\s*"
-    r"(?:异响|响声|声音|异味|焦味|味道|烟|noises?|sounds?|smells?|smoke)"
-    r"(?:\s*(?:或|和|、|也没有?|也莫得|or|and|nor)\s*(?:冒|闻到|听到)?\s*"
-    r"(?:异响|响声|声音|异味|焦味|味道|烟|noises?|sounds?|smells?|smoke))*",
+    # "没有摔没有进水也没怪味", "没冒烟也莫得响声", "no noise or smell": every sign in the
+    # list is negated, but "没有声音，冒烟了" still has smoke.
+    rf"{_NOT}\s*(?:什么|任何|any)?\s*{_VERB}\s*{_SIGN}"
+    rf"(?:\s*(?:或|、|\bor\b|\bnor\b)\s*{_VERB}\s*{_SIGN}"
+    rf"|\s*(?:和|，|,|也|\band\b)?\s*{_NOT}\s*{_VERB}\s*{_SIGN})*",
 )
 
 # A fault is being reported (strong signs only: a how-to about a paper jam or a full
@@ -205,6 +219,7 @@ FAULT = _words(
     r"密码错误",
     r"弹广告",
     r"弹窗",
+    r"弹框",
     r"退信",
     r"蓝屏",
     r"黑屏",
@@ -269,13 +284,14 @@ SERVICE_ASK = _words(
     r"帮忙",
     r"(?:^|[，,。；;\s])麻烦",
     r"麻烦(?:你|您|帮|给|工程师|师傅|一下|下|看|过来|安排)",
+    r"帮俺",
     r"请(?:你们?|您|工程师|师傅)?(?:帮|给|安排|过来|来)",
     r"给我(?:装|开|配|换|弄|申请|重置|设置)",
     r"给(?:新同事|新人|新员工|他|她)(?:装|开|配|准备|申请|弄)",
     r"安排(?:个|一个)?(?:人|工程师|师傅)",
     r"过来(?:一下|一趟|看看)",
     r"(?:提前|先)(?:把|给|帮|开|准备|建|弄|装)",
-    r"(?:开|建|弄|准备|装|配)好",
+    r"(?:开|建|准备|装|配)好",
     r"^(?:please )?(?:install|set ?up|configure|create|prepare|move|clean|back ?up|reset|add|upgrade)\b",
     r"\bplease$",
     r"\bneed (?:\w+ ){0,3}(?:installed|upgraded|set ?up|moved|configured|updated)\b",
@@ -346,6 +362,7 @@ SERVICE_WORK = _words(
     r"挪",
     r"搬",
     r"升级",
+    r"建(?:个|一个|立)",
     r"加(?:一|个|上)",
     r"改(?:一下|下|成)",
     r"\bupgrad",
@@ -412,7 +429,7 @@ HOW_TO = _words(
     r"咋",
     r"办法",
     r"有啥",
-    r"(?:什么|啥)好?方法",
+    r"(?:什么|啥)好?的?(?:方法|办法)",
     r"教(?:我|一下|下)",
     r"\bhow (?:do|can|to|should)\b",
 )
@@ -423,6 +440,8 @@ STATUS_ASK = _words(
     r"工单",
     r"(?:送修|报修|维修|修|报的|那个|这个)单",
     r"(?:出来|好|完|结|关)了?没",
+    r"[接派]单",
+    r"(?:我|之前|上次|昨天|前天|刚才|上周|上礼拜).{0,6}报的",
     r"ticket",
     r"进度",
     r"进展",
@@ -451,7 +470,8 @@ DISSATISFIED = _words(
     r"还没",
     r"一直没",
     r"几天了",
-    r"nobody (?:came|answered)",
+    r"nobody (?:\w+ )?(?:came|answered|showed|turned up|called)",
+    r"closed (?:as resolved|without)",
     r"still (?:not|no)",
     r"you guys",
     r"修了.{0,6}(?:还是|又)",
@@ -528,6 +548,14 @@ DAMAGE = _words(
     r"风扇.{0,8}(?:响|吵|噪音|声音)(?!正常)",
     r"硬盘.{0,8}(?:异响|[咔嗒哒]{2}|响)",
     r"(?:[咔嗒哒]{2})+[的地]?(?:响|声)",
+    r"(?:hdd|disk|drive|硬盘).{0,12}(?:click|grind|异响)",
+    r"click ?click",
+    r"(?:[左右]键|按键|键盘.{0,4}键|滚轮).{0,8}(?:失灵|坏了|不灵|双击|掉了)",
+    r"(?:裁纸刀|切刀|刀片|搓纸轮|卡扣|合页|转轴|纸盒|进纸器)(?:也)?(?:坏|断|裂|掉)",
+    r"(?:cutter|roller|tray|hinge|latch|button|key)s? (?:is |are |has |have )?"
+    r"(?:broken|snapped|cracked|came off|fell off)",
+    r"broken (?:cutter|roller|tray|hinge|latch|button|key)",
+    r"(?:cutter|roller|tray|hinge|latch)\b.{0,50}\b(?:is|are) (?:broken|snapped|cracked)",
     r"线.{0,3}破",
     r"破(?:了|损|皮)",
     r"跳闸",
@@ -558,6 +586,8 @@ SHARED_SYSTEM = _words(
 SECURITY = _words(
     r"勒索",
     r"被加密",
+    r"被.{0,4}加密",
+    r"(?:木马|病毒|virus|trojan|worm).{0,24}(?:还在涨|越来越多|keeps? (?:going up|growing|rising)|and counting)",
     r"加密了",
     r"入侵",
     r"黑客",
@@ -588,6 +618,7 @@ SECURITY = _words(
     r"(?:好几台|好多台|几台|多台|[两三四五六七八九十几]+台|很多台|一片)(?:电脑|机器|主机)?.{0,6}"
     r"(?:中毒|中招|感染|报毒|病毒|蠕虫|木马)",
     r"(?:several|multiple|many) (?:pcs|machines|computers) (?:are )?infected",
+    r"(?:trojan|virus|worm|malware).{0,30}\b(?:\d{1,3}|several|multiple|many|a dozen) (?:pcs|machines|computers)",
     r"ransomware",
     r"intrusion",
     r"hacked",
@@ -664,6 +695,25 @@ SINGLE_PERSON = _words(
     r"my (?:pc|laptop|computer|machine)",
     r"only me",
     r"others are fine",
+)
+
+# Said not to block anyone ("annoying but PCs work fine", "不影响使用"): degraded, normal.
+WORKS_ANYWAY = _words(
+    r"不影响(?:使用|工作|干活|办公|用)",
+    r"(?<![人事们他她])(?:还|也)能用",
+    r"(?<![人事们他她])(?:还|也)可以用",
+    r"凑合(?:能)?用",
+    r"(?:but|still) (?:\w+ ){0,2}works? (?:fine|ok)",
+    r"(?:pcs?|computers?|machines?|it) (?:still )?works? fine",
+    r"(?:still|can still) (?:work|use it)",
+)
+
+# A service task asked for, in words SERVICE_ASK does not list ("the team needs a shared
+# folder"): work to be done, not a fault.
+SERVICE_NEED = _words(
+    r"\bneeds? (?:a|an|new|to have|access to)\b",
+    r"需要(?:一个|个|开|建|新建|配|装)",
+    r"(?:新建|建|开)(?:一个|个)(?:共享|文件夹|账号|邮箱|群)",
 )
 
 # Time of day, weekends, rank and urgency words: never change severity.

@@ -53,6 +53,7 @@ from nlu.rubric_words import (
     SCOPE,
     SECURITY,
     SERVICE_ASK,
+    SERVICE_NEED,
     SERVICE_WORK,
     SEVERAL,
     SHARED_SERVICE,
@@ -62,6 +63,7 @@ from nlu.rubric_words import (
     STATUS_ASK,
     STOPPED,
     TIME_AND_RANK,
+    WORKS_ANYWAY,
     grievance,
 )
 
@@ -212,7 +214,8 @@ def _buying_is_a_purchase(text: str, p: Proposal) -> Proposal | None:
     one ("用了八年卡得不行，能申请换台新的吗") is a purchase request: nothing is down."""
     if p.kind != "incident" or p.severity != "normal" or not BUY_REQUEST.search(text):
         return None
-    if FAULT.search(text) or CANNOT_WORK.search(text) or HOW_QUESTION.search(text) or SERVICE_WORK.search(text):
+    not_buying = (FAULT, CANNOT_WORK, HOW_QUESTION, SERVICE_WORK, SERVICE_NEED)
+    if any(words.search(text) for words in not_buying):
         return None
     return replace(p, kind="purchase", severity=None)
 
@@ -247,6 +250,29 @@ def _slow_is_not_down(text: str, p: Proposal) -> Proposal | None:
     if p.severity == "high" and (FAULT.search(text) or NO_START.search(text) or STOPPED.search(text)):
         return None
     if p.severity == "hardware" and (DAMAGE.search(text) or PHYSICAL_SIGNS.search(text) or NO_START.search(text)):
+        return None
+    return replace(p, severity="normal")
+
+
+def _works_anyway_is_normal(text: str, p: Proposal) -> Proposal | None:
+    """Said to work anyway ("annoying but PCs work fine", "不影响使用") is degraded, not
+    stopped: normal, however many people see it, unless it is a security incident."""
+    if p.kind != "incident" or p.severity not in ("urgent", "high") or not WORKS_ANYWAY.search(text):
+        return None
+    if SECURITY.search(text) or NO_START.search(text) or CANNOT_WORK.search(text):
+        return None
+    return replace(p, severity="normal")
+
+
+def _service_task_is_normal(text: str, p: Proposal) -> Proposal | None:
+    """A service task (a shared folder for the whole team, accounts for the new hires)
+    is normal even for many people: urgent and high need something that has stopped."""
+    if p.kind != "incident" or p.severity not in ("urgent", "high"):
+        return None
+    if not (SERVICE_ASK.search(text) or SERVICE_NEED.search(text)):
+        return None
+    blocking = (FAULT, CANNOT_WORK, SECURITY, NO_START, STOPPED, MALWARE, SHARED_SYSTEM)
+    if any(words.search(text) for words in blocking):
         return None
     return replace(p, severity="normal")
 
@@ -316,6 +342,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("urgent_needs_many_or_shared", _urgent_needs_many_or_shared),
     ("slow_is_not_down", _slow_is_not_down),
     ("malware_is_high", _malware_is_high),
+    ("works_anyway_is_normal", _works_anyway_is_normal),
+    ("service_task_is_normal", _service_task_is_normal),
     ("physical_damage", _physical_damage),
     ("cannot_work_is_high", _cannot_work_is_high),
     ("scope_cannot_work", _scope_cannot_work),

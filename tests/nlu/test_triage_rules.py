@@ -571,6 +571,60 @@ def test_asking_for_a_good_method_without_a_fault_is_a_howto() -> None:
     assert (result.kind, result.article, result.rule) == ("howto", "backup-files", "how_question_without_fault")
 
 
+def test_every_sign_in_a_negated_list_is_negated_but_a_later_one_is_not() -> None:
+    absent = triage_from_parse(
+        parse("起不来，没有摔没有进水也没怪味", ("incident_hardware", 0.6), ("incident_high", 0.3))
+    )
+    present = triage_from_parse(parse("开不了机，没有声音，冒烟了", ("incident_high", 0.6), ("incident_hardware", 0.3)))
+    assert (absent.severity, present.severity) == ("high", "hardware")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["鼠标右键点一下变成双击", "the paper cutter on the label printer is broken", "HDD keeps going click click"],
+)
+def test_a_broken_part_or_a_clicking_drive_is_hardware(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_normal", 0.8), ("incident_hardware", 0.1)))
+    assert (result.severity, result.rule) == ("hardware", "physical_damage")
+
+
+def test_no_permission_to_a_share_that_worked_yesterday_is_high() -> None:
+    result = triage_from_parse(parse("打开S盘提示没有权限，昨天还好好的", ("incident_normal", 0.8)))
+    assert (result.severity, result.rule) == ("high", "cannot_work_is_high")
+
+
+def test_the_same_trojan_on_many_pcs_is_urgent() -> None:
+    text = "the console shows the same trojan on 12 PCs and counting"
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+@pytest.mark.parametrize(
+    "text", ["大家都一直弹更新提示，烦，但不影响使用", "annoying banner on every PC but they still work fine"]
+)
+def test_something_said_to_work_anyway_is_normal(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_normal", 0.1)))
+    assert (result.severity, result.rule) == ("normal", "works_anyway_is_normal")
+
+
+def test_others_who_can_still_use_it_do_not_make_it_work_anyway() -> None:
+    result = triage_from_parse(parse("加密狗读不到，只有我这台，同事他们也能用", ("incident_high", 0.8)))
+    assert (result.severity, result.rule) == ("high", None)
+
+
+@pytest.mark.parametrize(
+    "text", ["the whole team needs a shared folder for the new bridge project", "全部门需要新建个共享文件夹，急"]
+)
+def test_a_service_task_for_many_people_is_normal(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_urgent", 0.7), ("incident_normal", 0.2)))
+    assert (result.severity, result.rule) == ("normal", "service_task_is_normal")
+
+
+def test_a_service_ask_about_something_that_stopped_stays_urgent() -> None:
+    result = triage_from_parse(parse("帮忙看看，全公司都上不了网", ("incident_urgent", 0.9)))
+    assert (result.severity, result.rule) == ("urgent", None)
+
+
 def _labelled_examples() -> list[tuple[str, str, str | None]]:
     import yaml
 
