@@ -50,8 +50,9 @@ bench: setup model
 	PYTHONPATH=. $(BIN)/python bench/pipeline_latency.py 200
 
 # The project's triage beside two peers (TF-IDF + LR, e5 embeddings + LR) on the dev set and on
-# the two sets nobody read for errors, with latency.
+# the three sets nobody read for errors, with latency.
 bench-triage: setup model
 	$(BIN)/python nlu/tools/bench_triage.py tests/data/triage_dev.tsv
 	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen.tsv
 	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_2.tsv
+	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_3.tsv

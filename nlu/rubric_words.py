@@ -97,6 +97,7 @@ CANNOT_WORK = _words(
     r"不通(?![知过用顺融])",
     r"干坐着",
     r"没人能(?:干活|工作|用|上网|办公|登)",
+    r"[印打]不出(?:来)?",
     r"干等",
     r"停摆",
     r"全停",
@@ -206,7 +207,7 @@ _VERB = r"(?:冒|闻到|听到|发出|有|被|been)?"
 NEGATED_SIGN = _words(
     # "没有摔没有进水也没怪味", "没冒烟也莫得响声", "no noise or smell": every sign in the
     # list is negated, but "没有声音，冒烟了" still has smoke.
-    rf"{_NOT}\s*(?:什么|任何|any)?\s*{_VERB}\s*{_SIGN}"
+    rf"{_NOT}\s*(?:什么|啥|任何|any)?\s*{_VERB}\s*{_SIGN}"
     rf"(?:\s*(?:或|、|\bor\b|\bnor\b)\s*{_VERB}\s*{_SIGN}"
     rf"|\s*(?:和|，|,|也|\band\b)?\s*{_NOT}\s*{_VERB}\s*{_SIGN})*",
 )
@@ -316,7 +317,7 @@ BUYING = _words(
     r"添置",
     r"订",
     r"配(?:一|两|几|[0-9]+|个|台|把|套|新)",
-    r"换(?:个|台|一台)?新",
+    r"换(?:个|台|一台)?新(?!logo|的?(?:签名|模板|壁纸|背景|版|系统))",
     r"\bquote",
     r"\bprice",
     r"\bcost",
@@ -337,7 +338,7 @@ BUY_REQUEST = _words(
     r"报价",
     r"报个价",
     r"多少钱",
-    r"换(?:个|台|一台|部)?新",
+    r"换(?:个|台|一台|部)?新(?!logo|的?(?:签名|模板|壁纸|背景|版|系统))",
     r"\bbuy",
     r"\bquote\b",
     r"purchase",
@@ -399,6 +400,9 @@ HOW_QUESTION = _words(
     r"\bguide\b",
     r"\bsteps?\b",
 )
+
+# Doing it oneself: with a how-to question, the person wants the article, not an engineer.
+SELF_SERVICE = _words(r"(?:我|俺)?自己(?:能|可以|来|弄|搞|找|动手)?", r"\bby myself\b", r"\bon my own\b", r"\bmyself\b")
 
 # Any question at all: a how-to asks; a report of a fault without one is an incident.
 QUESTION = _words(
@@ -516,7 +520,7 @@ MALWARE = _words(
 SLOW = _words(
     r"慢",
     r"卡顿",
-    r"(?:很|好|太|特别|有点|超级?)卡(?![纸住死])",
+    r"(?:很|好|太|特别|有点|超级?|越来越)卡(?![纸住死])",
     r"\bslow",
     r"sluggish",
     r"\blag(?:gy|ging)?\b",
@@ -580,6 +584,13 @@ SHARED_SYSTEM = _words(
     r"\bswitch\b",
 )
 
+# The server room's power, cooling or fire: urgent (the rubric's "power or cooling failure
+# in the server room"), though smoke or a burning smell alone would read as hardware.
+SERVER_ROOM_EMERGENCY = _words(
+    r"机房.{0,10}(?:冒烟|焦味|糊味|着火|起火|漏水|进水|停电|断电|跳闸|高温|温度.{0,6}(?:高|报警)|空调.{0,4}(?:坏|停|不制冷))",
+    r"server room.{0,30}(?:smoke|burning|fire|flood|water|power|too hot|overheat|cooling|air ?con)",
+)
+
 # A security incident: urgent whatever the scope (rubric: ransomware, a suspected
 # intrusion, data being lost now, a virus spreading across machines). A virus with pop-ups on one
 # machine is not here.
@@ -603,6 +614,8 @@ SECURITY = _words(
     r"(?:不停|一直|自动|在).{0,8}(?:向|给).{0,10}发.{0,6}(?:诈骗|垃圾|钓鱼|病毒)",
     r"有人在(?:后台|系统|服务器)?.{0,4}(?:改|删|转账|提现)",
     r"不是我们(?:改|删|操作)的",
+    r"有人(?:拿|用|盗用)我的?(?:邮箱|账号).{0,6}(?:发|登)",
+    r"我(?:根本)?没(?:有)?发(?:过|的)",
     r"比特币",
     r"bitcoin",
     r"赎金",
@@ -612,6 +625,7 @@ SECURITY = _words(
     r"正在.{0,6}删",
     r"deleting .{0,30}(?:right )?now",
     r"(?:病毒|木马|报毒|virus|worm).{0,12}(?:扩散|传染|蔓延|传播|spread)",
+    r"(?:病毒|木马|蠕虫).{0,6}(?:在|还在|一直)传",
     r"(?:扩散|传染|蔓延|传播|spread).{0,12}(?:病毒|木马|virus|worm)",
     r"(?:扩散|传染|蔓延|传播|spread(?:ing)? to).{0,10}"
     r"(?:好几台|几台|多台|[两三四五六七八九十几]+台|other (?:pcs|machines|computers))",
@@ -668,8 +682,12 @@ SHARED_SERVICE = _words(
 )
 
 # Several machines or people: not a scope word (a few people who cannot work are
-# "high"), but enough that urgent is plausible.
-SEVERAL = _words(r"(?:好几|几|十几|几十|[两三四五六七八九十]+)(?:台|个人|个同事|人|个部门)", r"同时")
+# "high"), but enough that urgent is plausible. Two or three people are "a few".
+SEVERAL = _words(
+    r"(?:好几|十几|几十|[四五六七八九十]+|[1-9][0-9])(?:台|个人|个同事|人|个部门)",
+    r"(?:几|[两三])个部门",
+    r"同时",
+)
 
 # Everyone else is fine: only this desk is affected, whatever scope word follows.
 OTHERS_FINE = _words(

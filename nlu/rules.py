@@ -52,6 +52,8 @@ from nlu.rubric_words import (
     QUESTION,
     SCOPE,
     SECURITY,
+    SELF_SERVICE,
+    SERVER_ROOM_EMERGENCY,
     SERVICE_ASK,
     SERVICE_NEED,
     SERVICE_WORK,
@@ -155,6 +157,16 @@ def _fault_is_not_a_complaint(text: str, p: Proposal) -> Proposal | None:
     return None
 
 
+def _self_service_question(text: str, p: Proposal) -> Proposal | None:
+    """Asking how to do something oneself ("有没有办法自己找回之前的版本"), with no fault and
+    no "how do I fix it", is a how-to whatever severity the model guessed."""
+    if p.kind != "incident" or p.severity == "urgent" or not (HOW_TO.search(text) and SELF_SERVICE.search(text)):
+        return None
+    if any(words.search(text) for words in (FAULT, CANNOT_WORK, FIX_QUESTION, SECURITY, SERVICE_ASK)):
+        return None
+    return replace(p, kind="howto", severity=None)
+
+
 def _dissatisfaction_is_a_complaint(text: str, p: Proposal) -> Proposal | None:
     """Displeasure with a repair, a price or a delay, asking nothing, is a complaint
     ("修个打印机报价那么贵，修了两次还是卡纸"), not a how-to."""
@@ -177,6 +189,8 @@ def _how_question_without_fault(text: str, p: Proposal) -> Proposal | None:
         return None
     if FAULT.search(text) or CANNOT_WORK.search(text) or SERVICE_ASK.search(text):
         return None
+    if SLOW.search(text) and FIX_QUESTION.search(text):
+        return None  # "越来越卡，该怎么弄好": a slow PC to be fixed is a (normal) fault
     return replace(p, kind="howto", severity=None)
 
 
@@ -315,6 +329,14 @@ def _security_incident(text: str, p: Proposal) -> Proposal | None:
     return None
 
 
+def _server_room_emergency(text: str, p: Proposal) -> Proposal | None:
+    """Smoke, fire, water, power or cooling failing in the server room is urgent: every
+    system in it is at risk, though smoke alone reads as a hardware fault."""
+    if p.kind == "incident" and p.severity != "urgent" and SERVER_ROOM_EMERGENCY.search(text):
+        return replace(p, severity="urgent")
+    return None
+
+
 def _single_person_not_urgent(text: str, p: Proposal) -> Proposal | None:
     """One person's machine without scope, shared system or security words is high:
     urgent needs many people or a critical shared system."""
@@ -332,6 +354,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("fault_without_question", _fault_without_question),
     ("fault_is_not_a_complaint", _fault_is_not_a_complaint),
     ("how_question_without_fault", _how_question_without_fault),
+    ("self_service_question", _self_service_question),
     ("dissatisfaction_is_a_complaint", _dissatisfaction_is_a_complaint),
     ("service_task_asked", _service_task_asked),
     ("purchase_needs_buying", _purchase_needs_buying),
@@ -348,6 +371,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("cannot_work_is_high", _cannot_work_is_high),
     ("scope_cannot_work", _scope_cannot_work),
     ("security_incident", _security_incident),
+    ("server_room_emergency", _server_room_emergency),
 )
 """The rules in the order they apply; each name is what ``Triage.rule`` records."""
 

@@ -2,7 +2,7 @@
 
 The dev set (tests/data/triage_dev.tsv) is never used for training; the holdout file
 (tests/nlu/data/triage_holdout.tsv) was written after the first dev-set tuning, and
-tests/nlu/data/triage_unseen.tsv and triage_unseen_2.tsv were written from the rubric
+tests/nlu/data/triage_unseen.tsv, _2 and _3 were written from the rubric
 alone by people who never saw the training data, and were not read for errors. Targets from the triage issue:
 kind >= 0.95, severity >= 0.90, article >= 0.90.
 """
@@ -24,6 +24,7 @@ from .test_evaluation import DEV_SET
 HOLDOUT = Path(__file__).resolve().parent / "data" / "triage_holdout.tsv"
 UNSEEN = Path(__file__).resolve().parent / "data" / "triage_unseen.tsv"
 UNSEEN_2 = Path(__file__).resolve().parent / "data" / "triage_unseen_2.tsv"
+UNSEEN_3 = Path(__file__).resolve().parent / "data" / "triage_unseen_3.tsv"
 
 
 @pytest.mark.parametrize("path", [DEV_SET, HOLDOUT, UNSEEN, UNSEEN_2], ids=["dev", "holdout", "unseen", "unseen-2"])

@@ -625,6 +625,49 @@ def test_a_service_ask_about_something_that_stopped_stays_urgent() -> None:
     assert (result.severity, result.rule) == ("urgent", None)
 
 
+@pytest.mark.parametrize("text", ["机房里面冒烟了，一股焦味", "server room air con stopped and it's getting too hot"])
+def test_smoke_or_failed_cooling_in_the_server_room_is_urgent(text: str) -> None:
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "server_room_emergency")
+
+
+def test_a_sign_negated_with_sha_is_no_sign() -> None:
+    text = "开机一直转圈进不去系统，灯是亮的，没啥异响"
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.6), ("incident_high", 0.3)))
+    assert (result.severity, result.rule) == ("high", "no_start_physical_signs")
+
+
+def test_someone_sending_mail_from_my_mailbox_is_urgent() -> None:
+    text = "有人用我的邮箱在往外发邮件，我根本没发过"
+    result = triage_from_parse(parse(text, ("incident_high", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "security_incident")
+
+
+def test_a_shared_copier_that_stops_all_printing_is_urgent() -> None:
+    text = "大复印机坏了有焦味，全部门的标书都印不出来"
+    result = triage_from_parse(parse(text, ("incident_hardware", 0.8), ("incident_urgent", 0.1)))
+    assert (result.severity, result.rule) == ("urgent", "scope_cannot_work")
+
+
+def test_two_or_three_people_are_a_few_not_many() -> None:
+    result = triage_from_parse(parse("我们两个人都登不上CAD许可", ("incident_urgent", 0.7), ("incident_high", 0.2)))
+    assert (result.severity, result.rule) == ("high", "urgent_needs_many_or_shared")
+
+
+def test_asking_how_to_do_it_oneself_is_a_howto_whatever_the_severity() -> None:
+    text = "表格被覆盖保存了，有没有办法自己找回之前的版本"
+    result = triage_from_parse(
+        parse(text, ("howto_restore-files", 0.4), ("incident_high", 0.3), ("incident_normal", 0.2))
+    )
+    assert (result.kind, result.article, result.rule) == ("howto", "restore-files", "self_service_question")
+
+
+def test_a_fault_with_how_do_i_fix_it_myself_stays_an_incident() -> None:
+    text = "电脑蓝屏了，我自己怎么修"
+    result = triage_from_parse(parse(text, ("incident_high", 0.6), ("howto_windows-update", 0.3)))
+    assert (result.kind, result.severity) == ("incident", "high")
+
+
 def _labelled_examples() -> list[tuple[str, str, str | None]]:
     import yaml
 
