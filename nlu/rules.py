@@ -10,15 +10,17 @@ The rules see only the text and a :class:`Proposal`; they never call Rasa; the w
 they look for are in :mod:`nlu.rubric_words`. Order matters and is fixed in
 :data:`RULES`. The kind is settled first: a fault with "how do I fix it", or reported
 without any question, is an incident; a fault with no word about the service is not a
-complaint, and displeasure that asks nothing is not a how-to; a service task asked of
-the engineers is an incident; a "purchase" that buys nothing is a task, and a normal
-incident that asks to buy is a purchase; a "status" that asks about no ticket but
-reports a fault is an incident. Then the severity: physical signs on "will
-not start" make it hardware, a plain "will not start" high; urgent needs many people,
-a shared system or a security incident; slow is normal; pop-ups are high; physical
-damage is hardware; one person who cannot work is high; scope with "cannot work" and
-a security incident make it urgent. Urgent beats hardware because the urgent rules
-run last. Every labelled example in nlu/data and the dev set is checked against every
+complaint, and displeasure that asks nothing is not a how-to, nor is asking how to do
+something oneself an incident; a service task asked of the engineers is an incident; a
+"purchase" that buys nothing is a task, and a normal incident that asks to buy is a
+purchase; a "status" that asks about no ticket but reports a fault is an incident. Then
+the severity: physical signs on "will not start" make it hardware, a plain "will not
+start" high; urgent needs many people, a shared system or a security incident; slow is
+normal; pop-ups are high; what works anyway, and a service task for however many people,
+is normal; physical damage is hardware; one person who cannot work is high; scope with
+"cannot work", a security incident and smoke, power or cooling failing in the server
+room make it urgent. Urgent beats hardware because the urgent rules run last. Every
+labelled example in nlu/data and the dev set is checked against every
 rule (tests/nlu/test_triage_rules.py), so a rule that contradicts the data fails.
 
 Time of day, weekends and the writer's rank never change severity. That cannot be
