@@ -31,24 +31,10 @@ from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressi
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.preprocessing import normalize
+from sklearn.feature_extraction.text import TfidfTransformer
 
+# Only the idf vector is saved (plain numpy), so loading trusts no pickled object.
 _IDF_FILE = "idf.npy"
-
-
-def idf_weights(counts: scipy.sparse.csr_matrix) -> np.ndarray:
-    """Smoothed inverse document frequency, as sklearn's TfidfTransformer computes it."""
-    n_docs = counts.shape[0]
-    doc_freq = np.bincount(counts.indices, minlength=counts.shape[1])
-    return np.log((1.0 + n_docs) / (1.0 + doc_freq)) + 1.0
-
-
-def tfidf(counts: scipy.sparse.csr_matrix, idf: np.ndarray) -> scipy.sparse.csr_matrix:
-    """Sublinear term frequency (1 + log count) times idf, each row scaled to unit length."""
-    weighted = counts.tocsr(copy=True).astype(np.float64)
-    weighted.data = 1.0 + np.log(weighted.data)
-    weighted = weighted.multiply(idf.reshape(1, -1)).tocsr()
-    return normalize(weighted, norm="l2", copy=False)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -78,7 +64,7 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
     ) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]), class_weight=self.config["class_weight"])
-        self.idf: Optional[np.ndarray] = None
+        self.tfidf: Optional[TfidfTransformer] = None
 
     @staticmethod
     def _sentence_parts(message: Message) -> Tuple[scipy.sparse.csr_matrix, Optional[np.ndarray]]:
@@ -93,10 +79,10 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         counts = scipy.sparse.vstack([c for c, _ in parts]).tocsr()
         if self.config["tfidf"]:
             if fit:
-                self.idf = idf_weights(counts)
-            if self.idf is None:
+                self.tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+            if self.tfidf is None:
                 raise ValueError("TunedLogisticRegressionClassifier: tfidf is on but no idf was trained")
-            counts = tfidf(counts, self.idf)
+            counts = self.tfidf.transform(counts)
         dense = [d for _, d in parts]
         if all(d is None for d in dense):
             return counts
@@ -114,8 +100,8 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
 
         with self._model_storage.write_to(self._resource) as model_dir:
             sio.dump(self.clf, model_dir / f"{self._resource.name}.skops")
-            if self.idf is not None:
-                np.save(model_dir / _IDF_FILE, self.idf)
+            if self.tfidf is not None:
+                np.save(model_dir / _IDF_FILE, self.tfidf.idf_)
 
     @classmethod
     def load(
@@ -131,7 +117,9 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         if component.config["tfidf"]:
             try:
                 with model_storage.read_from(resource) as model_dir:
-                    component.idf = np.load(model_dir / _IDF_FILE)
+                    idf = np.load(model_dir / _IDF_FILE)
             except (ValueError, FileNotFoundError):
-                component.idf = None  # untrained: Rasa's load falls back to a new component
+                return component  # untrained: Rasa's load fell back to a new component
+            component.tfidf = TfidfTransformer(sublinear_tf=True)
+            component.tfidf.idf_ = idf
         return component
