@@ -19,7 +19,7 @@ from aiohttp import web
 import storage
 from bot.app import PID_FILE, RUNTIME, build_app, open_database
 from bot.channels.terminal import TerminalChannel
-from bot.errors import StoreUnavailable
+from bot.errors import InvalidMessage, StoreUnavailable
 from config.settings import ConfigError, Settings, load_settings
 from handlers.articles import check_knowledge_base, load_knowledge_base
 from storage import paging as paging_store
@@ -64,6 +64,9 @@ async def _chat(settings: Settings, person_id: str) -> int:
                 await core.on_message(terminal.to_inbound(person_id, line, core))
             except StoreUnavailable:
                 print(core.busy_text())
+                continue
+            except InvalidMessage as exc:
+                print(f"(not sent: {exc})")
                 continue
             try:
                 await asyncio.wait_for(terminal.received.wait(), timeout=15)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import storage
-from bot.errors import StoreUnavailable
-from bot.messages import InboundMessage, Reply
+from bot.errors import InvalidMessage, StoreUnavailable
+from bot.history import HistoryItem, conversation_items
+from bot.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline, Receipt
 from handlers import texts
@@ -28,14 +29,6 @@ class PersonView:
     name: str
     department: str
     role: str
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    id: str  # "i<inbound id>" for what the person said, "o<outbox id>" for what the bot sent
-    from_person: bool
-    reply: Reply
-    at: datetime
 
 
 class HelpdeskCore:
@@ -61,7 +54,13 @@ class HelpdeskCore:
         return receipt
 
     async def accept(self, msg: InboundMessage) -> Receipt:
-        """Store the message; ``StoreUnavailable`` if the database is busy or down."""
+        """Store the message. Raises ``InvalidMessage`` (never storable: the reason says why),
+        ``storage.MessageIdReused`` (the sender's id came back with another text) or
+        ``StoreUnavailable`` (the database is busy or down: send it again)."""
+        reason = invalid_reason(msg)
+        if reason is not None:
+            log.warning("refused a %s message from %r: %s", msg.channel, msg.sender[:MAX_ID_LENGTH], reason)
+            raise InvalidMessage(reason)
         try:
             return await self.pipeline.receive(msg)
         except (SQLAlchemyError, OSError) as exc:
@@ -122,14 +121,7 @@ class HelpdeskCore:
 
     async def history(self, person_id: str, limit: int = 100) -> list[HistoryItem]:
         async with self.sessions() as session:
-            items = await storage.conversation(session, person_id, limit)
-        out: list[HistoryItem] = []
-        for item in items:
-            if isinstance(item, storage.InboundMessage):
-                out.append(HistoryItem(f"i{item.id}", True, Reply(item.text), item.received_at))
-            else:
-                out.append(HistoryItem(f"o{item.id}", False, Reply.from_payload(item.payload), item.created_at))
-        return out
+            return await conversation_items(session, person_id, limit)
 
     async def came_online(self, channel: str, person_id: str) -> None:
         """A person opened a live connection: send what was waiting for them now."""

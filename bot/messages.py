@@ -6,6 +6,7 @@ imports no SDK so that ``handlers`` may use it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -85,6 +86,38 @@ class InboundMessage:
     received_at: datetime
     attachments: tuple[Attachment, ...] = ()
     is_group: bool = False
+
+
+# Limits of the store (String(128) columns) and of a chat message.
+MAX_ID_LENGTH = 128
+MAX_TEXT_LENGTH = 4000
+
+# C0 controls but tab and newlines, DEL, and C1 controls: no chat shows them, PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def invalid_reason(msg: InboundMessage) -> str | None:
+    """Why a message can never be stored as it is, or None when it is fine.
+
+    Checked at the edge so that a permanent client error is answered as one (and not as a busy store
+    to retry)."""
+    for name, value in (("sender", msg.sender), ("chat", msg.chat), ("message id", msg.message_id)):
+        if not value:
+            return f"{name} is empty"
+        if len(value) > MAX_ID_LENGTH:
+            return f"{name} is longer than {MAX_ID_LENGTH} characters"
+        if _CONTROL.search(value):
+            return f"{name} contains a control character"
+    if len(msg.text) > MAX_TEXT_LENGTH:
+        return f"message is longer than {MAX_TEXT_LENGTH} characters"
+    if _CONTROL.search(msg.text):
+        return "message contains a control character (such as NUL)"
+    return None
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters, for showing stored text in chat, a terminal or a page."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from handlers.contract import Contract
 from handlers.duty import effective_roster
 from handlers.howto import KnowledgeBaseHolder
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
+from handlers.untriaged import handle_untriaged
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
@@ -201,7 +202,7 @@ class Pipeline:
                 return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
             return await handler(ctx, decision.press)
         if decision.triage is None:
-            return await self._untriaged(ctx, message)
+            return await handle_untriaged(ctx, message)
         outgoing = await KIND_HANDLERS[decision.triage.kind](ctx, decision.triage)
         if message is not inbound:
             ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
@@ -215,17 +216,3 @@ class Pipeline:
         if self._contract is None:
             return None
         return replace(self._contract, roster=await effective_roster(session, self._contract.roster))
-
-    async def _untriaged(self, ctx: HandlerContext, message: storage.InboundMessage) -> list[Outgoing]:
-        """Rasa is down or slow: nothing is lost — an ``unknown`` ticket for an engineer to triage."""
-        ticket = await storage.open_ticket(
-            ctx.session,
-            requester_id=ctx.person.id,
-            kind="unknown",
-            text=message.text,
-            channel=message.channel,
-            now=ctx.now,
-            detail={"inbound_id": message.id, "reason": "triage unavailable"},
-        )
-        text = texts.say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=self._hotline)
-        return [Outgoing(Reply(text), ticket_id=ticket.id)]

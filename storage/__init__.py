@@ -3,6 +3,7 @@
 from storage.articles import ArticleCounts, article_counts, article_outcome_for, record_article_event
 from storage.db import SessionFactory, current_heads, make_engine, make_session_factory, script_heads, upgrade
 from storage.messages import (
+    MessageIdReused,
     claim_inbound,
     claim_outbox,
     conversation,
@@ -72,6 +73,7 @@ __all__ = [
     "ArticleEvent",
     "Identity",
     "InboundMessage",
+    "MessageIdReused",
     "OutboxMessage",
     "Person",
     "PersonRecord",

@@ -1,8 +1,10 @@
 """Inbound messages and the outbox.
 
-The inbound table makes delivery idempotent: (channel, channel message id) is unique, so a message
-redelivered by a channel is recognised and handled once. The outbox holds every reply until a
-channel has sent it; it is written in the same transaction as the change it reports.
+The inbound table makes delivery idempotent: (channel, sender, channel message id) is unique, so a
+message redelivered by a channel is recognised and handled once. The sender is part of the key
+because on some channels (the REST webhook) the client chooses the id: two people's ids may clash.
+The outbox holds every reply until a channel has sent it; it is written in the same transaction as
+the change it reports.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import InboundMessage, OutboxMessage
 
 
+class MessageIdReused(Exception):
+    """The sender sent a different text under a message id they used before: a client error.
+
+    Nothing is stored; treating it as a redelivery would answer the new text with the old reply."""
+
+
 async def record_inbound(
     session: AsyncSession,
     *,
@@ -29,10 +37,12 @@ async def record_inbound(
     received_at: datetime,
     attachments: dict[str, Any] | None = None,
 ) -> tuple[InboundMessage, bool]:
-    """Store a message once. Returns (row, True) when new, (existing row, False) when redelivered."""
-    existing = await find_inbound(session, channel, channel_message_id)
+    """Store a message once. Returns (row, True) when new, (existing row, False) when redelivered.
+
+    Raises ``MessageIdReused`` when the same sender's id comes back with another text."""
+    existing = await find_inbound(session, channel, sender_ref, channel_message_id)
     if existing is not None:
-        return existing, False
+        return _redelivered(existing, text), False
     row = InboundMessage(
         channel=channel,
         channel_message_id=channel_message_id,
@@ -49,17 +59,27 @@ async def record_inbound(
             session.add(row)
     except IntegrityError:
         # Another process stored the same delivery between our look-up and insert.
-        found = await find_inbound(session, channel, channel_message_id)
+        found = await find_inbound(session, channel, sender_ref, channel_message_id)
         if found is None:
             raise
-        return found, False
+        return _redelivered(found, text), False
     return row, True
 
 
-async def find_inbound(session: AsyncSession, channel: str, channel_message_id: str) -> InboundMessage | None:
+def _redelivered(existing: InboundMessage, text: str) -> InboundMessage:
+    if existing.text != text:
+        raise MessageIdReused(f"message id {existing.channel_message_id!r} was already used for another message")
+    return existing
+
+
+async def find_inbound(
+    session: AsyncSession, channel: str, sender_ref: str, channel_message_id: str
+) -> InboundMessage | None:
     return await session.scalar(
         select(InboundMessage).where(
-            InboundMessage.channel == channel, InboundMessage.channel_message_id == channel_message_id
+            InboundMessage.channel == channel,
+            InboundMessage.sender_ref == sender_ref,
+            InboundMessage.channel_message_id == channel_message_id,
         )
     )
 

@@ -118,7 +118,11 @@ class InboundMessage(Base):
     """Every message a person sent, stored before the channel is answered."""
 
     __tablename__ = "inbound_messages"
-    __table_args__ = (UniqueConstraint("channel", "channel_message_id"),)
+    # A message id is the sender's on some channels (REST clients choose theirs), so a redelivery
+    # is the same id from the same sender on the same channel.
+    __table_args__ = (
+        UniqueConstraint("channel", "sender_ref", "channel_message_id", name="uq_inbound_messages_channel_sender"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -139,6 +143,9 @@ class InboundMessage(Base):
     triage_error: Mapped[str | None] = mapped_column(Text)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     handled_at: Mapped[datetime | None]
+    # Handling tries that raised; after the limit the message is "failed" and an engineer is told.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class OutboxMessage(Base):

@@ -8,7 +8,7 @@ import uuid
 from typing import TextIO
 
 from bot.core import HelpdeskCore
-from bot.messages import Button, Delivery, InboundMessage
+from bot.messages import Button, Delivery, InboundMessage, printable
 
 
 class TerminalChannel:
@@ -23,7 +23,7 @@ class TerminalChannel:
 
     async def send(self, delivery: Delivery) -> str:
         self.last_buttons = delivery.reply.buttons or self.last_buttons
-        self._out.write("\n🤖 " + delivery.reply.as_plain_text().replace("\n", "\n   ") + "\n")
+        self._out.write("\n🤖 " + printable(delivery.reply.as_plain_text()).replace("\n", "\n   ") + "\n")
         self._out.flush()
         self.received.set()
         return f"t{delivery.outbox_id}"

@@ -18,19 +18,19 @@ from aiohttp import WSMsgType, web
 
 from bot.channels.base import RecipientUnavailable
 from bot.core import HelpdeskCore
-from bot.errors import StoreUnavailable
-from bot.messages import Delivery, InboundMessage, Reply
+from bot.errors import InvalidMessage, StoreUnavailable
+from bot.messages import MAX_TEXT_LENGTH, Delivery, InboundMessage, Reply, printable
+from storage import MessageIdReused
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-MAX_TEXT = 4000
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
     return {
-        "text": reply.text,
-        "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        "text": printable(reply.text),
+        "buttons": [{"title": printable(b.title), "payload": b.payload} for b in reply.buttons],
         "files": [{"name": f.name} for f in reply.files],
     }
 
@@ -117,9 +117,9 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         sender, text = body.get("sender"), body.get("message")
         if not isinstance(sender, str) or not sender or not isinstance(text, str) or not text.strip():
             return _bad_request('"sender" and "message" must be non-empty strings')
-        if len(text) > MAX_TEXT:
-            return _bad_request(f'"message" is longer than {MAX_TEXT} characters')
         message_id = body.get("message_id") or uuid.uuid4().hex
+        if not isinstance(message_id, str | int) or isinstance(message_id, bool):
+            return _bad_request('"message_id" must be a string')
         msg = InboundMessage(
             channel="rest",
             sender=sender,
@@ -130,6 +130,10 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         )
         try:
             receipt = await core.accept(msg)
+        except InvalidMessage as exc:
+            return _bad_request(str(exc))
+        except MessageIdReused as exc:
+            return _json({"error": f"{exc}: send a new message with a new message_id"}, status=409)
         except StoreUnavailable:
             # Not stored: 503 tells the caller to send the same message (and message_id) again.
             return _json({"error": core.busy_text(), "retry": True}, status=503)
@@ -168,7 +172,7 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         except (ValueError, KeyError, TypeError):
             await ws.send_json({"type": "error", "error": "malformed frame"})
             return
-        if not text or len(text) > MAX_TEXT:
+        if not text or len(text) > MAX_TEXT_LENGTH:
             await ws.send_json({"type": "error", "id": client_id, "error": "empty or too long"})
             return
         msg = InboundMessage(
@@ -176,6 +180,9 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], 
         )
         try:
             receipt = await core.accept(msg)
+        except (InvalidMessage, MessageIdReused) as exc:
+            await ws.send_json({"type": "error", "id": client_id, "error": str(exc)})
+            return
         except StoreUnavailable:
             await ws.send_json({"type": "error", "id": client_id, "error": core.busy_text(), "retry": True})
             return
