@@ -22,9 +22,11 @@ from bot.channels.web import WebChatChannel, setup_web_routes
 from bot.contract import load_contract
 from bot.core import HelpdeskCore
 from bot.directory import load_directory
+from bot.health import Health, HealthTrackedNlu
 from bot.kb_pages import setup_kb_routes
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
+from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
 from config.settings import Settings
 from handlers.articles import KnowledgeBase, KnowledgeBaseError
@@ -42,6 +44,7 @@ class Runtime:
 
     settings: Settings
     clock: Clock
+    health: Health
     nlu_override: NluClient | None = None
     extra_adapters: dict[str, ChannelAdapter] = field(default_factory=dict)
     engine: AsyncEngine | None = None
@@ -107,9 +110,19 @@ async def _rasa_ctx(app: web.Application) -> AsyncIterator[None]:
         log.info("starting Rasa on %s (log: %s)", rt.nlu_url, server.log_path)
         await server.start()
         log.info("Rasa is ready")
+    supervisor = None
+    if server is not None:
+        # The Rasa we started is ours to keep alive: restarted when it exits, shown in /healthz.
+        rt.health.rasa_supervised()
+        supervisor = asyncio.create_task(server.supervise(rt.health), name="rasa-supervisor")
     yield
+    if supervisor is not None:
+        supervisor.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await supervisor
     if server is not None:
         await server.stop()
+        rt.health.rasa_stopped()
 
 
 async def _answers(rt: Runtime) -> bool:
@@ -142,15 +155,26 @@ def _watch_reload_signal(rt: Runtime) -> None:
 async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     rt = app[RUNTIME]
     assert rt.sessions is not None and rt.http is not None
-    nlu = rt.nlu_override or RasaHttpClient(rt.http, rt.nlu_url, rt.settings.nlu.timeout_s)
+    # Every parse, the pipeline's and the retriage worker's, tells the health state whether Rasa answered.
+    nlu = HealthTrackedNlu(rt.nlu_override or RasaHttpClient(rt.http, rt.nlu_url, rt.settings.nlu.timeout_s), rt.health)
     adapters: dict[str, ChannelAdapter] = {"web": rt.web_channel, **rt.extra_adapters}
     worker = OutboxWorker(rt.sessions, adapters, rt.clock, rt.settings.outbox)
     contract = load_contract(rt.settings)  # the roster, read once and passed down
     pipeline = Pipeline(
-        rt.sessions, nlu, rt.clock, rt.settings.service.hotline, on_enqueued=worker.wake, kb=rt.kb, contract=contract
+        rt.sessions,
+        nlu,
+        rt.clock,
+        rt.settings.service.hotline,
+        on_enqueued=worker.wake,
+        kb=rt.kb,
+        contract=contract,
+        max_attempts=rt.settings.handling.max_attempts,
     )
     rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake)
+    hotline = rt.settings.service.hotline
+    retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
+    rt.health.on_nlu_up(retriage.wake)
     recovered = await pipeline.recover()
     if recovered:
         log.info("handled %d message(s) stored before the last stop", recovered)
@@ -158,6 +182,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(worker.run(), name="outbox"),
         asyncio.create_task(timers.run(), name="timers"),
         asyncio.create_task(rt.core.recover_forever(), name="recovery"),
+        asyncio.create_task(retriage.run(), name="retriage"),
     ]
     _watch_reload_signal(rt)
     yield
@@ -176,11 +201,18 @@ def build_app(
 ) -> web.Application:
     """The web application with its whole lifecycle. ``nlu`` replaces Rasa (tests of other parts)."""
     app = web.Application()
+    clock = clock or SystemClock()
     app[RUNTIME] = Runtime(
-        settings=settings, clock=clock or SystemClock(), nlu_override=nlu, extra_adapters=extra_adapters or {}
+        settings=settings, clock=clock, health=Health(clock), nlu_override=nlu, extra_adapters=extra_adapters or {}
     )
     app.cleanup_ctx.extend([_database_ctx, _http_ctx, _rasa_ctx, _core_ctx])
     runtime = app[RUNTIME]
+
+    async def healthz(request: web.Request) -> web.Response:
+        """The health state as JSON (``bot.health``); 200 while the bot runs, degraded or not."""
+        return web.json_response(runtime.health.snapshot())
+
+    app.router.add_get("/healthz", healthz)
 
     def core() -> HelpdeskCore:
         if runtime.core is None:

@@ -103,7 +103,7 @@ class HelpdeskCore:
         while True:
             async with self.sessions() as session, session.begin():
                 inbound = await storage.get_inbound(session, inbound_id)
-                if inbound is not None and inbound.status == "handled":
+                if inbound is not None and inbound.status in ("handled", "failed"):
                     rows = await storage.replies_to(session, inbound_id)
                     now = self.clock.now()
                     for row in rows:

@@ -25,6 +25,7 @@ from handlers.commands import Command, parse_command, run_command
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.duty import effective_roster
+from handlers.failed import handle_failed
 from handlers.howto import KnowledgeBaseHolder
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
 from handlers.untriaged import handle_untriaged
@@ -59,8 +60,10 @@ class Pipeline:
         on_enqueued: Callable[[], None] = lambda: None,
         kb: KnowledgeBaseHolder | None = None,
         contract: Contract | None = None,
+        max_attempts: int = 3,
     ) -> None:
         self._contract = contract
+        self._max_attempts = max_attempts
         self._sessions = sessions
         self._kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
         self._nlu = nlu
@@ -92,7 +95,32 @@ class Pipeline:
         return receipt
 
     async def process(self, inbound_id: int) -> bool:
-        """Handle a stored message once. Returns False when it was already handled."""
+        """Handle a stored message once. Returns False when it was already handled or handling failed.
+
+        A failure is counted on the message, which stays waiting for the recovery loop; after
+        ``max_attempts`` failures it is given up (see ``handlers.failed``), so nothing is retried forever."""
+        try:
+            return await self._process(inbound_id)
+        except Exception as exc:
+            log.exception("handling message %s failed", inbound_id)
+            await self._count_failure(inbound_id, f"{type(exc).__name__}: {exc}")
+            return False
+
+    async def _count_failure(self, inbound_id: int, error: str) -> None:
+        async with self._sessions() as session, session.begin():
+            inbound = await storage.count_failed_attempt(session, inbound_id, error)
+            if inbound is None or inbound.attempts < self._max_attempts:
+                return
+            now = self._clock.now()
+            ctx = await self._context(session, inbound, now)
+            outgoing = await handle_failed(ctx, error, inbound.attempts) if ctx is not None else []
+            for out in outgoing:
+                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            storage.mark_given_up(inbound, at=now, ticket_id=outgoing[0].ticket_id if outgoing else None)
+            log.error("gave up on message %s after %d attempts: %s", inbound_id, inbound.attempts, error)
+        self._on_enqueued()
+
+    async def _process(self, inbound_id: int) -> bool:
         async with self._sessions() as session:
             inbound = await storage.get_inbound(session, inbound_id)
             if inbound is None or inbound.status != "received":
@@ -166,20 +194,11 @@ class Pipeline:
     async def _run_handler(
         self, session: AsyncSession, inbound: storage.InboundMessage, decision: _Decision, now: datetime
     ) -> list[Outgoing]:
-        person = await storage.get_person(session, inbound.sender_id) if inbound.sender_id else None
-        if person is None:
+        ctx = await self._context(session, inbound, now)
+        if ctx is None:
             text = texts.say("zh", "unknown_person", hotline=self._hotline)
             return [Outgoing(Reply(text))]
         message = inbound
-        ctx = HandlerContext(
-            session=session,
-            person=person,
-            message=message,
-            now=now,
-            hotline=self._hotline,
-            kb=self._kb.current,
-            contract=await self._contract_now(session),
-        )
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
             if original is None:
@@ -209,6 +228,23 @@ class Pipeline:
             if ids:
                 message.ticket_id = ids[0]
         return outgoing
+
+    async def _context(
+        self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime
+    ) -> HandlerContext | None:
+        """What a handler is given for this message; None when the sender is not in the directory."""
+        person = await storage.get_person(session, inbound.sender_id) if inbound.sender_id else None
+        if person is None:
+            return None
+        return HandlerContext(
+            session=session,
+            person=person,
+            message=inbound,
+            now=now,
+            hotline=self._hotline,
+            kb=self._kb.current,
+            contract=await self._contract_now(session),
+        )
 
     async def _contract_now(self, session: AsyncSession) -> Contract | None:
         """The contract with the roster overrides made in chat or by CLI applied (read per message, so

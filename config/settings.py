@@ -63,6 +63,14 @@ class OutboxSettings(_Section):
     max_attempts: int = Field(default=20, ge=1)
 
 
+class HandlingSettings(_Section):
+    # A message whose handling raises this many times is given up: an ``unknown`` ticket is opened
+    # with the error, the person is told its number and the service manager is notified.
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    # An open dialog (a purchase's details, a complaint's facts) is dropped after this long unanswered.
+    dialog_expiry_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+
+
 class ServiceSettings(_Section):
     timezone: str = "Asia/Shanghai"
     hotline: str = "400-000-0000"
@@ -104,10 +112,13 @@ class Settings(_Section):
     nlu: NluSettings = NluSettings()
     web: WebSettings = WebSettings()
     outbox: OutboxSettings = OutboxSettings()
+    handling: HandlingSettings = HandlingSettings()
     service: ServiceSettings = ServiceSettings()
     paging: PagingSettings = PagingSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
+    # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.
+    holidays_file: Path = Path("config/holidays.yaml")
     kb_dir: Path = Path("kb")
     # Relative paths above are taken from this folder (the repository root by default).
     base_dir: Path = REPO_ROOT

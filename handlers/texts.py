@@ -40,6 +40,32 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "已按原文为您创建工单 #{number}，工程师会确认紧急程度后联系您。",
         "en": "Ticket #{number} opened with your message as is; an engineer will triage it and contact you.",
     },
+    # Triage was unavailable: the engineers' notice, and what everyone hears once the NLU triaged it.
+    "needs_triage": {
+        "zh": "🔎 待分诊 · 工单 #{number}\n报告人：{requester}\n问题：{text}\n"
+        "智能分诊暂不可用，请人工判断紧急程度并联系报告人。",
+        "en": "🔎 Needs triage · ticket #{number}\nReported by: {requester}\nProblem: {text}\nAutomatic triage is "
+        "unavailable; please judge its severity and contact the reporter.",
+    },
+    "retriaged": {
+        "zh": "您的工单 #{number} 已完成分诊：{severity_name}，{promise}。",
+        "en": "Your ticket #{number} has been triaged: {severity_name}; {promise}.",
+    },
+    "retriaged_joined": {
+        "zh": "您的工单 #{number} 与正在处理的故障工单 #{outage} 是同一问题，已并入该工单（目前 {affected} 人受影响），"
+        "工程师正在处理。",
+        "en": "Your ticket #{number} reports the outage of ticket #{outage}, which engineers are working on; it has "
+        "been merged into it ({affected} people affected so far).",
+    },
+    "triage_done": {
+        "zh": "✅ 工单 #{number} 已自动分诊为{severity_name}，按流程处理，无需人工分诊。",
+        "en": "✅ Ticket #{number} was triaged automatically as {severity_name} and follows the usual process; no "
+        "triage by hand is needed.",
+    },
+    "triage_done_joined": {
+        "zh": "✅ 工单 #{number} 已并入故障工单 #{outage}，无需人工分诊。",
+        "en": "✅ Ticket #{number} was merged into outage ticket #{outage}; no triage by hand is needed.",
+    },
     "chitchat": {
         "zh": "您好！我是 IT 服务台机器人。您可以直接告诉我：\n"
         "· 电脑、网络、打印机等出了什么问题（我会建工单并通知工程师）\n"
@@ -51,6 +77,23 @@ _CATALOG: dict[str, dict[str, str]] = {
         "· about a ticket's status, a complaint or a purchase request",
     },
     "thanks": {"zh": "不客气！还有其他问题随时找我。", "en": "You're welcome! Message me any time."},
+    # The web chat's greeting when a person is chosen, with example buttons that send their text.
+    "web_greeting": {
+        "zh": "👋 {name}，您好！我是 IT 服务台机器人，您可以直接用中文告诉我：\n"
+        "· 哪里坏了：我会建工单、按紧急程度通知工程师\n"
+        "· 想知道怎么操作：我会发操作指南（全部指南见 /kb）\n"
+        "· 工单进展：发送「我的工单」\n"
+        "试试下面的例子，或在下方输入您的问题。",
+        "en": "👋 Hello, {name}! I am the IT service desk bot. Just tell me:\n"
+        "· what is broken: I open a ticket and notify the engineers as urgently as it needs\n"
+        "· what you want to learn to do: I send a guide (all guides at /kb)\n"
+        "· how your tickets are doing: send /mine\n"
+        "Try an example below, or type your question.",
+    },
+    "web_example_fault": {"zh": "打印机卡纸了", "en": "The printer has a paper jam"},
+    "web_example_howto": {"zh": "怎么连WiFi", "en": "How do I connect to the WiFi?"},
+    "web_example_tickets": {"zh": "我的工单", "en": "/mine"},
+    "pressed_button": {"zh": "（按了一个按钮）", "en": "(pressed a button)"},
     "unknown": {
         "zh": "抱歉，我没能理解您的意思。可以换个说法再描述一下吗？或者直接按原文创建工单，由工程师来看。",
         "en": "Sorry, I did not understand. Could you say it another way? Or open a ticket as is for an engineer.",
@@ -106,6 +149,17 @@ _CATALOG: dict[str, dict[str, str]] = {
     "reply_delayed": {
         "zh": "已收到您的消息，系统正忙，处理后会在这里回复您。",
         "en": "Received. The system is busy; the answer will come here shortly.",
+    },
+    "handling_failed": {
+        "zh": "抱歉，系统处理您的消息时出错。消息已登记为工单 #{number}，工程师会人工处理并尽快联系您。"
+        "如情况紧急，请拨打服务热线 {hotline}。",
+        "en": "Sorry, the system failed to handle your message. It is recorded as ticket #{number}; an engineer "
+        "will handle it by hand and contact you soon. If it is urgent, call the hotline {hotline}.",
+    },
+    "handling_failed_manager": {
+        "zh": "【需人工处理】{name} 的消息处理 {attempts} 次均失败，已登记为工单 #{number}。错误：{error}",
+        "en": "[Needs a person] {name}'s message failed {attempts} times and is recorded as ticket #{number}. "
+        "Error: {error}",
     },
     "unknown_person": {
         "zh": "您还不在服务名录中，请联系行政部开通，或拨打服务热线 {hotline}。",

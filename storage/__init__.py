@@ -7,12 +7,14 @@ from storage.messages import (
     claim_inbound,
     claim_outbox,
     conversation,
+    count_failed_attempt,
     due_outbox,
     enqueue,
     find_inbound,
     get_inbound,
     get_outbox,
     mark_failed,
+    mark_given_up,
     mark_handled,
     mark_retry,
     mark_sent,
@@ -43,9 +45,11 @@ from storage.people import (
     person_for_identity,
     sync_people,
 )
-from storage.roster import add_roster_override, roster_overrides
+from storage.roster import add_roster_override, roster_overrides, roster_overrides_version
 from storage.tickets import (
+    NEEDS_TRIAGE_EVENT,
     OPEN_STATUSES,
+    RETRIAGED_EVENT,
     STATUSES,
     add_event,
     count_tickets,
@@ -55,6 +59,7 @@ from storage.tickets import (
     open_ticket,
     serialize_outage_reports,
     ticket_events,
+    tickets_awaiting_triage,
 )
 from storage.timers import (
     cancel_timers,
@@ -66,7 +71,9 @@ from storage.timers import (
 )
 
 __all__ = [
+    "NEEDS_TRIAGE_EVENT",
     "OPEN_STATUSES",
+    "RETRIAGED_EVENT",
     "ROLES",
     "STATUSES",
     "ArticleCounts",
@@ -90,6 +97,7 @@ __all__ = [
     "claim_inbound",
     "claim_outbox",
     "conversation",
+    "count_failed_attempt",
     "count_tickets",
     "current_heads",
     "due_outbox",
@@ -106,6 +114,7 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "mark_failed",
+    "mark_given_up",
     "mark_handled",
     "mark_retry",
     "mark_sent",
@@ -122,11 +131,13 @@ __all__ = [
     "replies_to",
     "retry_now",
     "roster_overrides",
+    "roster_overrides_version",
     "schedule_timer",
     "script_heads",
     "serialize_outage_reports",
     "sync_people",
     "ticket_events",
+    "tickets_awaiting_triage",
     "unhandled_inbound",
     "upgrade",
 ]

@@ -103,6 +103,21 @@ async def claim_inbound(session: AsyncSession, inbound_id: int) -> InboundMessag
     return row
 
 
+async def count_failed_attempt(session: AsyncSession, inbound_id: int, error: str) -> InboundMessage | None:
+    """Record that handling a still-unhandled message raised; None when it is no longer waiting."""
+    result = await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.id == inbound_id, InboundMessage.status == "received")
+        .values(attempts=InboundMessage.attempts + 1, last_error=error[:2000])
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return None
+    row = await session.get(InboundMessage, inbound_id)
+    if row is not None:
+        await session.refresh(row)
+    return row
+
+
 async def get_inbound(session: AsyncSession, inbound_id: int) -> InboundMessage | None:
     return await session.get(InboundMessage, inbound_id)
 
@@ -126,6 +141,15 @@ async def mark_handled(
     if ticket_id is not None:
         inbound.ticket_id = ticket_id
     await session.flush()
+
+
+def mark_given_up(inbound: InboundMessage, *, at: datetime, ticket_id: int | None) -> None:
+    """Handling failed too often: the message is not retried again (``last_error`` says why)."""
+    inbound.status = "failed"
+    inbound.handled_at = at
+    inbound.kind = "unknown"
+    if ticket_id is not None:
+        inbound.ticket_id = ticket_id
 
 
 async def unhandled_inbound(session: AsyncSession, older_than: datetime) -> list[InboundMessage]:

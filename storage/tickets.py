@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Ticket, TicketEvent
@@ -103,6 +103,31 @@ async def list_tickets(
 
 async def ticket_events(session: AsyncSession, ticket: Ticket) -> list[TicketEvent]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id)
+    return list((await session.scalars(query)).all())
+
+
+# The history events of a ticket opened while triage was unavailable: the engineers were told it
+# needs triage, and later the NLU triaged it (or left it to an engineer).
+NEEDS_TRIAGE_EVENT = "needs_triage"
+RETRIAGED_EVENT = "retriaged"
+
+
+async def tickets_awaiting_triage(session: AsyncSession, limit: int = 20) -> list[Ticket]:
+    """Tickets still waiting for the triage they missed, oldest first: ``unknown``, new, nobody has
+    taken them, marked as needing triage and not triaged since."""
+    events = TicketEvent.ticket_id == Ticket.id
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.kind == "unknown",
+            Ticket.status == "new",
+            Ticket.assignee_id.is_(None),
+            exists().where(events, TicketEvent.action == NEEDS_TRIAGE_EVENT),
+            ~exists().where(events, TicketEvent.action == RETRIAGED_EVENT),
+        )
+        .order_by(Ticket.id)
+        .limit(limit)
+    )
     return list((await session.scalars(query)).all())
 
 

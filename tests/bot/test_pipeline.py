@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 import storage
-from bot.messages import Action, Reply, parse_payload
+from bot.messages import Action, Outgoing, Reply, parse_payload
 from bot.pipeline import Pipeline
 from handlers.clock import FakeClock
+from handlers.context import HandlerContext
+from handlers.registry import KIND_HANDLERS
 from nlu.client import NluClient, ParseResult
+from nlu.triage import Triage
 from tests.support.builders import DownNlu, ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -151,3 +156,55 @@ async def test_a_failure_after_storing_loses_nothing_and_recovery_handles_the_me
     assert await fixed.recover() == 1
     [ticket] = await _tickets(sessions)
     assert ticket.severity == "urgent"
+
+
+async def test_a_message_whose_handler_always_raises_is_given_up_after_three_tries_with_one_ticket_and_one_answer(
+    sessions: storage.SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(_ctx: object, _triage: object) -> list[object]:
+        raise RuntimeError("handler bug (test)")
+
+    monkeypatch.setitem(KIND_HANDLERS, "chitchat", broken)
+    pipeline = _pipeline(sessions, ScriptedNlu({}))
+    receipt = await pipeline.receive(make_inbound("你好", sender="staff.li", at=NOW))
+    assert await pipeline.process(receipt.inbound_id) is False
+    assert await _tickets(sessions) == [] and await _replies(sessions, receipt.inbound_id) == []
+    assert await pipeline.recover() == 0  # the second try fails too
+    assert await pipeline.recover() == 0  # the third: given up
+    assert await pipeline.recover() == 0  # and the loop stops: nothing left to try
+
+    [ticket] = await _tickets(sessions)
+    assert ticket.kind == "unknown" and ticket.text == "你好"
+    async with sessions() as s:
+        [opened] = await storage.ticket_events(s, ticket)
+        assert "handler bug (test)" in opened.detail["error"]  # kept on the ticket for the engineers
+        inbound = await storage.get_inbound(s, receipt.inbound_id)
+        to_person = await storage.replies_to(s, receipt.inbound_id)
+        to_manager = await storage.outbox_for(s, "svc.ma")
+    assert inbound is not None and (inbound.status, inbound.attempts) == ("failed", 3)
+    assert len(to_person) == 1 and f"#{ticket.number}" in to_person[0].payload["text"]
+    assert "RuntimeError" not in to_person[0].payload["text"]  # the error is for the engineers only
+    assert len(to_manager) == 1 and "handler bug" in to_manager[0].payload["text"]
+
+
+async def test_a_failure_that_passes_is_handled_normally_on_the_retry(
+    sessions: storage.SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = KIND_HANDLERS["chitchat"]
+    calls = 0
+
+    async def flaky(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("the first try fails (test)")
+        return await original(ctx, triage)
+
+    monkeypatch.setitem(KIND_HANDLERS, "chitchat", flaky)
+    pipeline = _pipeline(sessions, ScriptedNlu({}))
+    receipt = await pipeline.receive(make_inbound("你好", at=NOW))
+    assert await pipeline.process(receipt.inbound_id) is False
+    assert await pipeline.recover() == 1
+    [reply] = await _replies(sessions, receipt.inbound_id)
+    assert "服务台" in reply.text
+    assert await _tickets(sessions) == []
