@@ -45,4 +45,5 @@ def load_contract(settings: Settings) -> Contract:
         calendar=BusinessCalendar(on_site_hours(settings)),
         record_close_days=settings.paging.record_close_days,
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
+        dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
     )

@@ -24,6 +24,7 @@ from handlers.clock import Clock
 from handlers.commands import Command, parse_command, run_command
 from handlers.context import HandlerContext
 from handlers.contract import Contract
+from handlers.dialogs import dialog_reminder
 from handlers.duty import effective_roster
 from handlers.failed import handle_failed
 from handlers.howto import KnowledgeBaseHolder
@@ -210,16 +211,17 @@ class Pipeline:
             message = original
             ctx = replace(ctx, message=original)
         if decision.command is not None:
-            return await run_command(ctx, decision.command)
+            return [*await run_command(ctx, decision.command), *await dialog_reminder(ctx)]
         for hook in TEXT_HOOKS if decision.press is None and decision.original_id is None else ():
-            consumed = await hook(ctx)  # a service command, or the answer to an open dialog
+            # A service command, or the answer to an open dialog (unless it is a fault report).
+            consumed = await hook(ctx, decision.triage)
             if consumed is not None:
                 return consumed
         if decision.press is not None:
             handler = ACTION_HANDLERS.get(decision.press.action)
             if handler is None:
                 return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
-            return await handler(ctx, decision.press)
+            return [*await handler(ctx, decision.press), *await dialog_reminder(ctx)]
         if decision.triage is None:
             return await handle_untriaged(ctx, message)
         outgoing = await KIND_HANDLERS[decision.triage.kind](ctx, decision.triage)
@@ -227,7 +229,7 @@ class Pipeline:
             ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
             if ids:
                 message.ticket_id = ids[0]
-        return outgoing
+        return [*outgoing, *await dialog_reminder(ctx)]
 
     async def _context(
         self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime

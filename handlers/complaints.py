@@ -51,7 +51,6 @@ FACTS_WINDOW = timedelta(hours=8)
 ANSWER_WINDOW = timedelta(hours=24)
 FACTS_REMINDER = timedelta(hours=6)  # after the complaint: 2 hours before the facts are due
 ANSWER_REMINDER = timedelta(hours=20)  # 4 hours before the answer is due
-DIALOG_TTL = timedelta(hours=24)
 ZONE = ZoneInfo("Asia/Shanghai")
 
 FACTS_TIMERS = ("complaint.facts_reminder", "complaint.facts_overdue")
@@ -352,7 +351,7 @@ async def _wait_for(ctx: HandlerContext, state: str, complaint: Complaint) -> No
         state=state,
         ref=str(complaint.id),
         now=ctx.now,
-        expires_at=ctx.now + DIALOG_TTL,
+        expires_at=ctx.now + ctx.dialog_expiry,
     )
 
 

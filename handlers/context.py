@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,11 @@ class HandlerContext:
     @property
     def lang(self) -> str:
         return self.person.language or "zh"
+
+    @property
+    def dialog_expiry(self) -> timedelta:
+        """How long a question the bot asks waits for its answer."""
+        return self.contract.dialog_expiry if self.contract is not None else Contract.dialog_expiry
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class Contract:
     record_close_days: int = 3
     # A report joins an open outage ticket opened at most this long ago (storm grouping).
     storm_window: timedelta = timedelta(hours=2)
+    # An open dialog nobody answered is dropped after this long ([handling] dialog_expiry_minutes).
+    dialog_expiry: timedelta = timedelta(minutes=30)
 
     @property
     def zone(self) -> tzinfo:

@@ -1,9 +1,12 @@
 """Multi-step dialogs in the core: the bot's question waits in the database for the person's answer.
 
 A dialog is keyed by (channel, person), so it works the same on channels with no conversation
-support (WeCom) and survives a restart. ``continue_dialog`` runs before triage: when the person has
-a dialog open, their message is the answer to it. A step may hand the message back (return None)
-when it is not an answer after all; "取消" / "cancel" ends any dialog.
+support (WeCom) and survives a restart. ``continue_dialog`` runs before the kind's handler: when the
+person has a dialog open, their message is the answer to it — unless it stands on its own. A fault
+report (triaged as an incident), a command or a button press is handled as itself, and the dialog
+waits: ``dialog_reminder`` then tells the person what is still asked and how to finish or cancel it.
+A step may hand the message back (return None) when it is not an answer after all; "取消" / "/cancel"
+ends any dialog; a dialog expires after the contract's ``dialog_expiry`` (30 minutes by default).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from bot.messages import Outgoing, Reply
 from handlers import complaints, purchases
 from handlers import service_texts as st
 from handlers.context import HandlerContext
+from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage.service_models import Dialog
 
-__all__ = ["DIALOG_STEPS", "DialogStep", "continue_dialog"]
+__all__ = ["CANCEL_WORDS", "DIALOG_STEPS", "DialogStep", "continue_dialog", "dialog_reminder"]
 
 DialogStep = Callable[[HandlerContext, Dialog], Awaitable[list[Outgoing] | None]]
 
@@ -28,16 +32,38 @@ DIALOG_STEPS: dict[str, DialogStep] = {
     "purchase_details": purchases.details_step,
 }
 
-_CANCEL = ("取消", "算了", "cancel", "/cancel")
+CANCEL_WORDS = ("取消", "算了", "cancel", "/cancel")
 
 
-async def continue_dialog(ctx: HandlerContext) -> list[Outgoing] | None:
-    """The reply when the message answers an open dialog; None when there is none (triage as usual)."""
+def stands_alone(triage: Triage | None) -> bool:
+    """A message that must not become a dialog's answer: a fault report the model is sure of."""
+    return triage is not None and triage.kind == "incident" and not triage.needs_clarification
+
+
+async def continue_dialog(ctx: HandlerContext, triage: Triage | None) -> list[Outgoing] | None:
+    """The reply when the message answers an open dialog; None when there is none, or when the
+    message stands on its own (it is then handled as itself and the dialog waits)."""
     dialog = await dialog_store.active_dialog(ctx.session, ctx.message.channel, ctx.person.id, ctx.now)
+    text = ctx.message.text.strip().lower()
     if dialog is None:
+        if text in CANCEL_WORDS:
+            return [Outgoing(Reply(st.say(ctx.lang, "nothing_to_cancel")))]
         return None
     step = DIALOG_STEPS.get(dialog.state)
-    if step is None or ctx.message.text.strip().lower() in _CANCEL:
+    if step is None or text in CANCEL_WORDS:
         await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
         return [Outgoing(Reply(st.say(ctx.lang, "dialog_cancelled")))] if step is not None else None
+    if stands_alone(triage):
+        return None
     return await step(ctx, dialog)
+
+
+async def dialog_reminder(ctx: HandlerContext) -> list[Outgoing]:
+    """After a message was handled as itself: what the still-open dialog waits for, and how to end it.
+
+    Nothing when no dialog is open, or when this very message opened it."""
+    dialog = await dialog_store.active_dialog(ctx.session, ctx.message.channel, ctx.person.id, ctx.now)
+    if dialog is None or dialog.state not in DIALOG_STEPS or dialog.started_at >= ctx.now:
+        return []
+    waiting = st.say(ctx.lang, f"waiting_{dialog.state}")
+    return [Outgoing(Reply(st.say(ctx.lang, "dialog_waits", waiting=waiting)))]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +36,6 @@ __all__ = [
     "quote_purchase",
 ]
 
-DIALOG_TTL = timedelta(hours=24)
 ENGINEER_ROLES = ("engineer", "admin")
 _SKIP = ("跳过", "不清楚", "不知道", "没有", "skip", "no", "none")
 
@@ -174,7 +172,7 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
             state="purchase_details",
             ref=str(request.id),
             now=ctx.now,
-            expires_at=ctx.now + DIALOG_TTL,
+            expires_at=ctx.now + ctx.dialog_expiry,
         )
     notices = await _tell_engineers(ctx.session, staff.engineers, "purchase_notice", request, ctx.person)
     return [Outgoing(Reply(text)), *notices]

@@ -68,5 +68,6 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
 
 # Tried in order before a text reaches its kind's handler; the first that returns replies takes it:
 # an engineer's repair / quote / purchase command, then the answer to a dialog the person has open.
-TextHook = Callable[[HandlerContext], Awaitable[list[Outgoing] | None]]
+# Each is given the message's triage (None when there is none) so a fault report is not swallowed.
+TextHook = Callable[[HandlerContext, Triage | None], Awaitable[list[Outgoing] | None]]
 TEXT_HOOKS: tuple[TextHook, ...] = (service_command, continue_dialog)

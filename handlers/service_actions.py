@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.messages import ButtonPress, Outgoing, Reply
 from handlers import purchases, repairs, texts
 from handlers.context import HandlerContext
+from nlu.triage import Triage
 
 __all__ = ["press_approve", "press_decline", "service_command"]
 
@@ -32,7 +33,7 @@ async def press_decline(ctx: HandlerContext, press: ButtonPress) -> list[Outgoin
     return await _decide(ctx, press, approve=False)
 
 
-async def service_command(ctx: HandlerContext) -> list[Outgoing] | None:
+async def service_command(ctx: HandlerContext, _triage: Triage | None = None) -> list[Outgoing] | None:
     """An engineer's repair, quote or purchase command; None when the text is none of these."""
     for command in (repairs.repair_command, purchases.purchase_command):
         out = await command(ctx)

@@ -80,6 +80,20 @@ _CATALOG: dict[str, dict[str, str]] = {
     "button_facts_checked": {"zh": "记录核实情况", "en": "Record the facts"},
     "button_answer": {"zh": "写答复", "en": "Write the answer"},
     # dialogs
+    "dialog_waits": {
+        "zh": "（{waiting}仍在等您回复：直接回复即可继续，发送「取消」或 /cancel 结束。）",
+        "en": "({waiting} is still waiting for your reply: just reply to go on, or send 'cancel' or /cancel to stop.)",
+    },
+    "waiting_purchase_details": {
+        "zh": "采购申请的补充信息（数量、预算、时间）",
+        "en": "Your purchase request's details",
+    },
+    "waiting_complaint_facts": {"zh": "投诉的核实情况", "en": "The complaint's facts"},
+    "waiting_complaint_answer": {"zh": "给投诉人的答复", "en": "Your answer to the complainant"},
+    "nothing_to_cancel": {
+        "zh": "当前没有进行中的对话，无需取消。有问题请直接描述。",
+        "en": "There is nothing to cancel. Tell me what you need.",
+    },
     "dialog_cancelled": {
         "zh": "好的，已取消。需要时再点按钮继续。",
         "en": "Cancelled. Press the button again when you are ready.",
