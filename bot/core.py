@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,6 +46,14 @@ class HelpdeskCore:
         self.pipeline = pipeline
         self.worker = worker
         self.clock = clock
+        # take_replies waits on these; the pipeline sets them when the message's replies are committed.
+        self._reply_waiters: dict[int, asyncio.Event] = {}
+        pipeline.on_handled(self._message_handled)
+
+    def _message_handled(self, inbound_id: int) -> None:
+        waiter = self._reply_waiters.get(inbound_id)
+        if waiter is not None:
+            waiter.set()
 
     async def on_message(self, msg: InboundMessage) -> Receipt:
         """Store, then handle; returns once the replies are in the outbox (or the message is safely
@@ -98,21 +107,36 @@ class HelpdeskCore:
     async def take_replies(self, inbound_id: int, wait_s: float = 10.0) -> list[tuple[int, Reply]]:
         """The replies to one message, marked sent — for channels that answer in the HTTP response.
 
-        A redelivery that arrives while the first delivery is still being handled waits for it."""
-        deadline = asyncio.get_running_loop().time() + wait_s
-        while True:
-            async with self.sessions() as session, session.begin():
-                inbound = await storage.get_inbound(session, inbound_id)
-                if inbound is not None and inbound.status in ("handled", "failed"):
-                    rows = await storage.replies_to(session, inbound_id)
-                    now = self.clock.now()
-                    for row in rows:
-                        if row.status == "pending":
-                            storage.mark_sent(row, now, None)
-                    return [(row.id, Reply.from_payload(row.payload)) for row in rows]
-            if asyncio.get_running_loop().time() >= deadline:
-                return []
-            await asyncio.sleep(0.1)
+        Woken as soon as this process commits the replies; a message another process is handling
+        (a redelivery that arrived while the first delivery was in hand) is checked once a second,
+        with reads that take no lock."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        waiter = self._reply_waiters.setdefault(inbound_id, asyncio.Event())
+        try:
+            while True:
+                async with self.sessions() as session:
+                    inbound = await storage.get_inbound(session, inbound_id)
+                    done = inbound is not None and inbound.status in ("handled", "failed")
+                if done:
+                    return await self._mark_replies_sent(inbound_id)
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return []
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.wait(), timeout=min(remaining, 1.0))
+        finally:
+            if self._reply_waiters.get(inbound_id) is waiter:
+                del self._reply_waiters[inbound_id]
+
+    async def _mark_replies_sent(self, inbound_id: int) -> list[tuple[int, Reply]]:
+        async with self.sessions() as session, session.begin():
+            rows = await storage.replies_to(session, inbound_id)
+            now = self.clock.now()
+            for row in rows:
+                if row.status == "pending":
+                    storage.mark_sent(row, now, None)
+            return [(row.id, Reply.from_payload(row.payload)) for row in rows]
 
     async def directory(self) -> list[PersonView]:
         async with self.sessions() as session:

@@ -65,12 +65,22 @@ class Pipeline:
     ) -> None:
         self._contract = contract
         self._max_attempts = max_attempts
+        self._handled_listeners: list[Callable[[int], None]] = []
         self._sessions = sessions
         self._kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
         self._nlu = nlu
         self._clock = clock
         self._hotline = hotline
         self._on_enqueued = on_enqueued
+
+    def on_handled(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener(inbound_id)`` once a message's replies are committed (or it was given up)."""
+        self._handled_listeners.append(listener)
+
+    def _handled(self, inbound_id: int) -> None:
+        self._on_enqueued()
+        for listener in self._handled_listeners:
+            listener(inbound_id)
 
     async def receive(self, msg: InboundMessage) -> Receipt:
         """Store the message; a redelivered one is recognised and not stored again."""
@@ -119,7 +129,7 @@ class Pipeline:
                 await enqueue_outgoing(session, out, now, reply_to=inbound)
             storage.mark_given_up(inbound, at=now, ticket_id=outgoing[0].ticket_id if outgoing else None)
             log.error("gave up on message %s after %d attempts: %s", inbound_id, inbound.attempts, error)
-        self._on_enqueued()
+        self._handled(inbound_id)
 
     async def _process(self, inbound_id: int) -> bool:
         async with self._sessions() as session:
@@ -149,7 +159,7 @@ class Pipeline:
                 triage_error=decision.error,
                 ticket_id=ticket_ids[0] if ticket_ids and decision.press is None else None,
             )
-        self._on_enqueued()
+        self._handled(inbound_id)
         return True
 
     async def recover(self, older_than: timedelta = timedelta(seconds=0)) -> int:

@@ -1,7 +1,10 @@
 """Engine, sessions and migrations.
 
 SQLite runs in WAL mode with a busy timeout so the web server, the outbox worker and the CLI can
-share one file; PostgreSQL is used as is. Migrations are Alembic's, applied at start-up and by
+share one file. Only writes take SQLite's write lock: every write in this code base is an explicit
+``session.begin()``, which begins IMMEDIATE (it waits its turn for the lock at BEGIN); a session
+used without ``begin()`` only reads, in a deferred transaction that reads a WAL snapshot and never
+blocks a writer or waits for one. PostgreSQL is used as is. Migrations are Alembic's, applied at start-up and by
 ``helpdesk db upgrade``.
 """
 
@@ -13,8 +16,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    AsyncSessionTransaction,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -40,17 +49,34 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> AsyncEngine:
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
-        def _begin_immediate(conn: Connection) -> None:
-            # Take the write lock at BEGIN: a deferred transaction that reads and then writes fails
-            # at once with "database is locked" when another process wrote in between, whereas
-            # an immediate one waits its turn for up to busy_timeout.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn: Connection) -> None:
+            # A write takes the lock at BEGIN: a deferred transaction that reads and then writes
+            # fails at once with "database is locked" when another process wrote in between,
+            # whereas an immediate one waits its turn for up to busy_timeout. Reads stay deferred.
+            deferred = conn.get_execution_options().get(_READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 
 
+_READ_ONLY = "helpdesk_read_only"
+
+
+class _SqliteSession(AsyncSession):
+    """A session on the read engine until ``begin()`` makes it a write: then it takes the write lock."""
+
+    def begin(self) -> AsyncSessionTransaction:
+        bind = self.sync_session.bind
+        if isinstance(bind, Engine) and bind.get_execution_options().get(_READ_ONLY):
+            self.sync_session.bind = bind.execution_options(**{_READ_ONLY: False})
+        return super().begin()
+
+
 def make_session_factory(engine: AsyncEngine) -> SessionFactory:
+    if engine.dialect.name == "sqlite":
+        reads = engine.execution_options(**{_READ_ONLY: True})
+        return async_sessionmaker(reads, class_=_SqliteSession, expire_on_commit=False)
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
