@@ -51,6 +51,8 @@ FACTS_WINDOW = timedelta(hours=8)
 ANSWER_WINDOW = timedelta(hours=24)
 FACTS_REMINDER = timedelta(hours=6)  # after the complaint: 2 hours before the facts are due
 ANSWER_REMINDER = timedelta(hours=20)  # 4 hours before the answer is due
+# A complaint message this soon after the person's last complaint was answered continues it.
+FOLLOW_UP_WINDOW = timedelta(days=7)
 ZONE = ZoneInfo("Asia/Shanghai")
 
 FACTS_TIMERS = ("complaint.facts_reminder", "complaint.facts_overdue")
@@ -149,10 +151,79 @@ async def _lang_of(session: AsyncSession, person_id: str) -> str:
     return (person.language if person else None) or "zh"
 
 
+async def _continued(ctx: HandlerContext, about: dict[str, Any]) -> Complaint | None:
+    """The complainant's latest complaint when this message continues it: it is still being handled,
+    or was answered within ``FOLLOW_UP_WINDOW`` (the answer invites a reply) — unless the new message
+    names another ticket or engineer, which makes it a complaint of its own."""
+    mine = await service_store.list_complaints(ctx.session, complainant_id=ctx.person.id)
+    if not mine:
+        return None
+    latest = mine[-1]
+    if latest.status == "answered" and (latest.answered_at is None or ctx.now - latest.answered_at > FOLLOW_UP_WINDOW):
+        return None
+    if any(key in about and about[key] != latest.about.get(key) for key in ("ticket", "engineer")):
+        return None
+    return latest
+
+
+async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing]:
+    """Add the message to the complaint it continues; an answered complaint is open for a new answer,
+    with the answer clock started again; the service manager is told with the answer button."""
+    staff = await staff_for(ctx)
+    reopened = complaint.status == "answered"
+    if reopened:
+        complaint.status, complaint.answer_due_at = "facts_checked", ctx.now + ANSWER_WINDOW
+        snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
+        for kind, offset in (
+            ("complaint.answer_reminder", ANSWER_REMINDER),
+            ("complaint.answer_overdue", ANSWER_WINDOW),
+        ):
+            await storage.schedule_timer(
+                ctx.session,
+                kind=kind,
+                ref=_ref(complaint),
+                due_at=ctx.now + offset,
+                now=ctx.now,
+                payload=snapshot,
+                dedupe_key=f"{kind}:{complaint.id}:{ctx.message.id}",
+            )
+    await service_store.record_service_event(
+        ctx.session,
+        subject="complaint",
+        subject_id=complaint.id,
+        at=ctx.now,
+        actor_id=ctx.person.id,
+        action="followed_up",
+        source=ctx.message.channel,
+        detail={"text": ctx.message.text, "reopened": reopened},
+    )
+    code = complaint_code(complaint.id)
+    manager_id = complaint.manager_id or staff.service_manager
+    manager = await storage.get_person(ctx.session, manager_id) if manager_id else None
+    hours = int(ANSWER_WINDOW.total_seconds() // 3600)
+    out = [Outgoing(Reply(st.say(ctx.lang, "complaint_followed_up", code=code, hours=hours)))]
+    if manager is not None:
+        lang = manager.language or "zh"
+        notice = st.say(
+            lang,
+            "complaint_follow_up_notice",
+            code=code,
+            name=ctx.person.name,
+            text=ctx.message.text,
+            answer_due=_local(complaint.answer_due_at),
+        )
+        out.append(Outgoing(Reply(notice, _buttons(lang, complaint)), to=manager.id))
+    return out
+
+
 async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
-    """Record the complaint, promise the clocks, tell the service manager, start the timers."""
+    """Record the complaint, promise the clocks, tell the service manager, start the timers — or, when
+    it continues the person's latest complaint (a reply to its answer), add it to that one."""
     staff = await staff_for(ctx)
     about, ticket_id, engineer_id = await _about(ctx)
+    continued = await _continued(ctx, about)
+    if continued is not None:
+        return await _follow_up(ctx, continued)
     complaint = await service_store.add_complaint(
         ctx.session,
         complainant_id=ctx.person.id,

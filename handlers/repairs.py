@@ -213,6 +213,19 @@ async def advance_repair(
         repair.signed_at = now
     if rule.by == "engineer":
         repair.engineer_id = actor.id
+        if ticket.assignee_id is None:
+            # The engineer who works on the device has the ticket, unless someone took it already.
+            ticket.assignee_id = actor.id
+            ticket.acknowledged_at = ticket.acknowledged_at or now
+            await storage.add_event(
+                session,
+                ticket,
+                at=now,
+                actor_id=actor.id,
+                action="reassigned",
+                source=source,
+                detail={"from": None, "to": actor.id, "via": "repair"},
+            )
     repair.step, repair.updated_at = rule.after, now
     await storage.add_event(session, ticket, at=now, actor_id=actor.id, action="repair", source=source, detail=detail)
     if move == "sign":

@@ -52,6 +52,15 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "请写给投诉人{name}的答复（投诉 {code}），我会原文转给对方（发送「取消」放弃）：",
         "en": "Write your answer to {name} (complaint {code}); it goes to them as written (send 'cancel' to stop):",
     },
+    "complaint_followed_up": {
+        "zh": "已将您的回复补充到投诉 {code}，并转给服务经理，{hours} 小时内会再次答复您。",
+        "en": "Your reply is added to complaint {code} and passed to the service manager; you will have an answer "
+        "within {hours} hours.",
+    },
+    "complaint_follow_up_notice": {
+        "zh": "【投诉 {code} 有新回复】{name}：{text}\n请在 {answer_due} 前再次答复。",
+        "en": "[Complaint {code}: a new reply] {name}: {text}\nPlease answer again by {answer_due}.",
+    },
     "answer_to_complainant": {
         "zh": "关于您的投诉 {code}，{manager}答复如下：\n{answer}\n如仍有意见，可直接回复或拨打服务热线。",
         "en": "About your complaint {code}, {manager} answers:\n{answer}\nIf you are still unhappy, reply here "

@@ -13,6 +13,7 @@ from storage import service_requests as service_store
 from tests.support.service_steps import NOW, button, say, sent_to
 
 COMPLAINT = "陈工说好下午来修 #1001，结果一直没人来，太耽误事了"
+COMPLAINT_AGAIN = "你们的答复我不满意，到现在还是没人来"
 
 
 async def _with_ticket_1001(sessions: storage.SessionFactory) -> None:
@@ -135,3 +136,49 @@ async def test_only_the_service_manager_or_director_may_handle_a_complaint(sessi
     async with sessions() as s:
         [complaint] = await service_store.list_complaints(s)
     assert complaint.status == "open"
+
+
+async def test_the_complainants_reply_to_the_answer_continues_the_first_complaint(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    await say(sessions, clock, "staff.li", COMPLAINT)
+    [notice] = await sent_to(sessions, "svc.ma")
+    await say(sessions, clock, "svc.ma", button(notice, "核实").payload)
+    await say(sessions, clock, "svc.ma", "情况属实")
+    await say(sessions, clock, "svc.ma", "已安排陈工下午上门，抱歉")
+    clock.advance(timedelta(hours=3))
+    [reply] = await say(sessions, clock, "staff.li", COMPLAINT_AGAIN)
+    assert "C1" in reply.text and "补充" in reply.text and "C2" not in reply.text
+    async with sessions() as s:
+        [complaint] = await service_store.list_complaints(s)
+        actions = [e.action for e in await service_store.service_events(s, "complaint", complaint.id)]
+        timers = await storage.pending_timers(s, f"complaint:{complaint.id}")
+    assert complaint.status == "facts_checked"  # open for a new answer
+    assert complaint.answer_due_at == NOW + timedelta(hours=3 + 24)
+    assert actions == ["recorded", "facts_checked", "answered", "followed_up"]
+    assert sorted(t.kind for t in timers) == ["complaint.answer_overdue", "complaint.answer_reminder"]
+    follow_up = (await sent_to(sessions, "svc.ma"))[-1]
+    assert "C1" in follow_up.text and COMPLAINT_AGAIN in follow_up.text
+    [answer_again] = await say(sessions, clock, "svc.ma", button(follow_up, "答复").payload)
+    assert "李娜" in answer_again.text
+    await say(sessions, clock, "svc.ma", "今天一定到，我亲自跟进")
+    assert "我亲自跟进" in (await sent_to(sessions, "staff.li"))[-1].text
+
+
+async def test_a_complaint_long_after_the_answer_or_about_another_ticket_is_a_new_one(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    await _with_ticket_1001(sessions)
+    await say(sessions, clock, "staff.li", COMPLAINT)
+    [notice] = await sent_to(sessions, "svc.ma")
+    await say(sessions, clock, "svc.ma", button(notice, "答复").payload)  # refused: facts first
+    await say(sessions, clock, "svc.ma", button(notice, "核实").payload)
+    await say(sessions, clock, "svc.ma", "情况属实")
+    await say(sessions, clock, "svc.ma", "抱歉")
+    clock.advance(timedelta(days=8))
+    [later] = await say(sessions, clock, "staff.li", COMPLAINT_AGAIN)
+    assert "C2" in later.text
+    async with sessions() as s:
+        assert len(await service_store.list_complaints(s)) == 2

@@ -81,6 +81,8 @@ async def test_a_repair_from_confirmation_to_signed_for_with_the_quote_approved(
         actions = [e.action for e in await storage.ticket_events(s, ticket)]
     assert ticket.status == "closed" and ticket.closed_at == NOW  # the signed receipt closes the ticket
     assert actions[-2:] == ["resolved", "closed"]
+    assert ticket.assignee_id == "eng.chen"  # the engineer who did every step has the ticket
+    assert actions.count("reassigned") == 1
 
 
 async def test_a_declined_quote_ends_the_repair_and_the_device_comes_back_unrepaired(
@@ -147,3 +149,17 @@ async def test_a_hardware_incident_enters_the_repair_process_when_its_ticket_ope
     assert await _steps(sessions) == ["awaiting_confirmation"]
     [confirmed, *_] = await say(sessions, clock, "eng.chen", "维修 1001 确认")
     assert "已与客户确认" in confirmed.text
+
+
+async def test_a_repair_step_does_not_take_a_ticket_another_engineer_has(sessions: storage.SessionFactory) -> None:
+    await _hardware_ticket(sessions)
+    async with sessions() as s, s.begin():
+        ticket = await storage.get_ticket(s, 1001)
+        assert ticket is not None
+        ticket.assignee_id = "eng.wu"
+    await say(sessions, FakeClock(NOW), "eng.chen", "维修 1001 确认")
+    async with sessions() as s:
+        ticket = await storage.get_ticket(s, 1001)
+        repair = await service_store.repair_for_ticket(s, 1)
+    assert ticket is not None and ticket.assignee_id == "eng.wu"
+    assert repair is not None and repair.engineer_id == "eng.chen"
