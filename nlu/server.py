@@ -6,20 +6,26 @@ interface. This module owns that child process's whole lifecycle — start, wait
 model is really loaded, stop — so callers get either a server that answers
 ``POST /model/parse`` or a :class:`RasaStartError` whose message carries the tail of
 Rasa's own log, which is where the reason always is.
+
+A long-running caller (the bot) also runs :meth:`RasaServer.supervise`: when the process
+exits by itself (killed, out of memory, a crash) it is logged and started again, waiting
+longer after each failed or short-lived try, until :meth:`RasaServer.stop`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Protocol
 
 import aiohttp
 
@@ -29,9 +35,26 @@ NLU_DIR = Path(__file__).resolve().parent
 MODEL_NAME = "helpdesk-nlu.tar.gz"
 _UP_MARKER = "Rasa server is up and running"
 
+RESTART_BACKOFF_S: tuple[float, ...] = (1.0, 2.0, 5.0, 15.0, 30.0, 60.0)
+"""Waits before successive restarts; a Rasa that dies at once (a broken model, no memory) is
+not restarted in a tight loop. Back to the first wait once it stayed up for ``STABLE_S``."""
+STABLE_S = 120.0
+
+log = logging.getLogger(__name__)
+
 
 class RasaStartError(RuntimeError):
     """The Rasa server could not be started or did not load its model in time."""
+
+
+class SupervisionListener(Protocol):
+    """Told what :meth:`RasaServer.supervise` saw (the bot's health state implements it)."""
+
+    def rasa_exited(self, code: int) -> None: ...
+
+    def rasa_restarted(self) -> None: ...
+
+    def rasa_restart_failed(self, error: str) -> None: ...
 
 
 def default_model_path(nlu_dir: Path = NLU_DIR) -> Path:
@@ -103,6 +126,9 @@ class RasaServer:
         self.log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
         self._log_file: IO[bytes] | None = None
+        self._log_offset = 0  # where this run's output starts in the log (a restart appends)
+        self._closing = False  # stop() was called: the supervisor must not restart
+        self.restarts = 0
 
     @property
     def base_url(self) -> str:
@@ -111,6 +137,11 @@ class RasaServer:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the running Rasa (it changes when the supervisor restarts it)."""
+        return self._process.pid if self._process is not None else None
 
     def command(self) -> list[str]:
         return [
@@ -133,24 +164,30 @@ class RasaServer:
         """
         if self.running:
             return
+        self._closing = False
+        await self._start(append=False)
+
+    async def _start(self, append: bool) -> None:
         exe = rasa_executable(self.nlu_dir)
         if not exe.exists():
             raise RasaStartError(f"{exe} not found; run `bash nlu/tools/setup_venv.sh` to create nlu/.venv")
         if not self.model.is_file():
             raise RasaStartError(f"model {self.model} not found; run `bash nlu/tools/train.sh`")
-        self._spawn()
+        self._spawn(append)
         try:
             await self._wait_until_ready()
         except BaseException:
-            await self.stop()
+            await self._terminate()
             raise
 
-    def _spawn(self) -> None:
+    def _spawn(self, append: bool) -> None:
         if self.log_path is None:
             fd, name = tempfile.mkstemp(prefix="rasa-", suffix=".log")
             os.close(fd)
             self.log_path = Path(name)
-        self._log_file = open(self.log_path, "wb")  # closed in stop()
+        # A restart appends, so the log keeps what the dead process said before it died.
+        self._log_offset = self.log_path.stat().st_size if append and self.log_path.exists() else 0
+        self._log_file = open(self.log_path, "ab" if append else "wb")  # closed in _terminate()
         self._process = subprocess.Popen(
             self.command(),
             cwd=self.nlu_dir,
@@ -166,7 +203,8 @@ class RasaServer:
         timeout = aiohttp.ClientTimeout(total=5)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             while True:
-                assert self._process is not None
+                if self._process is None:
+                    raise RasaStartError("rasa was stopped while it was starting")
                 if self._process.poll() is not None:
                     raise RasaStartError(
                         f"rasa exited with code {self._process.returncode} before its "
@@ -202,7 +240,9 @@ class RasaServer:
         serving without one when that failed; parse then answers an error."""
         if self.log_path is None or not self.log_path.exists():
             return False
-        return _UP_MARKER in self.log_path.read_text(encoding="utf-8", errors="replace")
+        with self.log_path.open("rb") as log_file:
+            log_file.seek(self._log_offset)
+            return _UP_MARKER in log_file.read().decode("utf-8", errors="replace")
 
     def log_tail(self, lines: int = 40) -> str:
         """The last lines of Rasa's log, for error messages."""
@@ -211,8 +251,68 @@ class RasaServer:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
+    async def supervise(
+        self,
+        listener: SupervisionListener | None = None,
+        *,
+        poll_s: float = 0.5,
+        backoff_s: Sequence[float] = RESTART_BACKOFF_S,
+        stable_s: float = STABLE_S,
+    ) -> None:
+        """Keep the started server running until :meth:`stop` is called or the task is cancelled.
+
+        When the process exits by itself, log it, tell ``listener`` and start it again; a restart
+        that fails is tried again after a longer wait (``backoff_s``), and so is a process that
+        died within ``stable_s`` of its last start."""
+        attempt = 0
+        up_since = time.monotonic()
+        while True:
+            code = await self._wait_for_exit(poll_s)
+            if code is None:
+                return
+            if time.monotonic() - up_since >= stable_s:
+                attempt = 0
+            delay = backoff_s[min(attempt, len(backoff_s) - 1)]
+            log.warning("Rasa exited with code %d, restarting in %.0f s (log: %s)", code, delay, self.log_path)
+            if listener is not None:
+                listener.rasa_exited(code)
+            await self._terminate()
+            while True:
+                await asyncio.sleep(delay)
+                if self._closing:
+                    return
+                attempt += 1
+                try:
+                    await self._start(append=True)
+                    break
+                except RasaStartError as exc:
+                    if self._closing:
+                        return
+                    delay = backoff_s[min(attempt, len(backoff_s) - 1)]
+                    log.error("Rasa did not restart, trying again in %.0f s: %s", delay, exc)
+                    if listener is not None:
+                        listener.rasa_restart_failed(str(exc))
+            self.restarts += 1
+            up_since = time.monotonic()
+            log.info("Rasa restarted and answers again (%d restart(s) since start-up)", self.restarts)
+            if listener is not None:
+                listener.rasa_restarted()
+
+    async def _wait_for_exit(self, poll_s: float) -> int | None:
+        """The exit code once the process exits by itself; None once :meth:`stop` was called."""
+        while not self._closing and self._process is not None:
+            code = self._process.poll()
+            if code is not None:
+                return code
+            await asyncio.sleep(poll_s)
+        return None
+
     async def stop(self, grace_s: float = 10.0) -> None:
-        """Terminate Rasa, kill it if it has not exited within ``grace_s``."""
+        """Terminate Rasa, kill it if it has not exited within ``grace_s``; a supervisor stops too."""
+        self._closing = True
+        await self._terminate(grace_s)
+
+    async def _terminate(self, grace_s: float = 10.0) -> None:
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()

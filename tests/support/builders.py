@@ -46,3 +46,16 @@ class ScriptedNlu:
 class DownNlu:
     async def parse(self, text: str) -> ParseResult:
         raise NluUnavailable("connection refused (test)")
+
+
+class SwitchableNlu(ScriptedNlu):
+    """A scripted NLU that is down (raises ``NluUnavailable``) while ``down`` is True: Rasa dead, then back."""
+
+    def __init__(self, intents: dict[str, tuple[str, float]], down: bool = True) -> None:
+        super().__init__(intents)
+        self.down = down
+
+    async def parse(self, text: str) -> ParseResult:
+        if self.down:
+            raise NluUnavailable("connection refused (test)")
+        return await super().parse(text)
