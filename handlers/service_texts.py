@@ -90,15 +90,15 @@ _CATALOG: dict[str, dict[str, str]] = {
     "button_answer": {"zh": "写答复", "en": "Write the answer"},
     # dialogs
     "dialog_waits": {
-        "zh": "（{waiting}仍在等您回复：直接回复即可继续，发送「取消」或 /cancel 结束。）",
-        "en": "({waiting} is still waiting for your reply: just reply to go on, or send 'cancel' or /cancel to stop.)",
+        "zh": "💬 另外，我还在等您回复{waiting}：直接回复即可继续，发送「取消」或 /cancel 结束。",
+        "en": "💬 Also, I am still waiting for {waiting}: just reply to go on, or send 'cancel' or /cancel to stop.",
     },
     "waiting_purchase_details": {
         "zh": "采购申请的补充信息（数量、预算、时间）",
-        "en": "Your purchase request's details",
+        "en": "your purchase request's details",
     },
-    "waiting_complaint_facts": {"zh": "投诉的核实情况", "en": "The complaint's facts"},
-    "waiting_complaint_answer": {"zh": "给投诉人的答复", "en": "Your answer to the complainant"},
+    "waiting_complaint_facts": {"zh": "投诉的核实情况", "en": "the complaint's facts"},
+    "waiting_complaint_answer": {"zh": "给投诉人的答复", "en": "your answer to the complainant"},
     "nothing_to_cancel": {
         "zh": "当前没有进行中的对话，无需取消。有问题请直接描述。",
         "en": "There is nothing to cancel. Tell me what you need.",
