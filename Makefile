@@ -1,19 +1,27 @@
 # The two commands of the README: `make run` and `make test`. Everything they need is installed
-# from this repository's own files: the bot's venv (.venv, Python 3.11) from pyproject.toml, and
-# Rasa's venv (nlu/.venv, Python 3.10) from nlu/requirements.txt.
+# from this repository's own files: the Debian packages by scripts/system-packages, the bot's venv
+# (.venv, Python 3.11) from pyproject.toml, and Rasa's venv (nlu/.venv, Python 3.10) from
+# nlu/requirements.txt.
 
 PYTHON311 ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup nlu-env model lint typecheck unit clean-model bench bench-triage
+.PHONY: run test system-packages-run system-packages-test setup nlu-env model lint typecheck unit clean-model bench bench-triage
 
-run: setup model
+run: system-packages-run setup model
 	$(BIN)/helpdesk run
 
-test: setup model lint typecheck
+test: system-packages-test setup model lint typecheck
 	$(BIN)/python -m pytest -q
+
+# As root, installs what is missing; otherwise stops with the `sudo apt-get install` to run.
+system-packages-run:
+	bash scripts/system-packages run
+
+system-packages-test:
+	bash scripts/system-packages test
 
 setup: $(STAMP) nlu-env
 
@@ -39,7 +47,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy bot storage handlers config nlu/client.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py
 
-unit: $(STAMP)
+unit: system-packages-test $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py
 
 clean-model:

@@ -11,8 +11,9 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -124,20 +125,28 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return _with_store(args, work)
 
 
-def _local(dt: datetime | None) -> str:
-    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else "-"
+def _local(dt: datetime | None, zone: tzinfo) -> str:
+    """A stored (UTC) time on the contract's clock, as chat shows it; the caller labels the zone."""
+    return dt.astimezone(zone).strftime("%Y-%m-%d %H:%M") if dt else "-"
+
+
+def _zone(args: argparse.Namespace) -> ZoneInfo:
+    return ZoneInfo(_settings(args).service.timezone)
 
 
 def cmd_tickets_list(args: argparse.Namespace) -> int:
+    zone = _zone(args)
+
     async def work(sessions: storage.SessionFactory) -> int:
         async with sessions() as session:
             tickets = await storage.list_tickets(session, open_only=args.open, limit=args.limit)
-        print(f"{'#':>6}  {'status':<12} {'kind':<9} {'severity':<9} {'requester':<12} {'created':<16} text")
+        created = f"created ({zone.key})"  # times in the contract's zone, as chat shows them
+        print(f"{'#':>6}  {'status':<12} {'kind':<9} {'severity':<9} {'requester':<12} {created} text")
         for t in tickets:
             text = t.text.replace("\n", " ")[:40]
             print(
                 f"{t.number:>6}  {t.status:<12} {t.kind:<9} {t.severity or '-':<9} "
-                f"{t.requester_id:<12} {_local(t.created_at):<16} {text}"
+                f"{t.requester_id:<12} {_local(t.created_at, zone):<{len(created)}} {text}"
             )
         return 0
 
@@ -145,6 +154,8 @@ def cmd_tickets_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tickets_show(args: argparse.Namespace) -> int:
+    zone = _zone(args)
+
     async def work(sessions: storage.SessionFactory) -> int:
         async with sessions() as session:
             ticket = await storage.get_ticket(session, int(str(args.number).lstrip("#")))
@@ -157,13 +168,13 @@ def cmd_tickets_show(args: argparse.Namespace) -> int:
         if affected > 1:
             print(f"  affected: {affected} people reported this outage")
         print(f"  requester: {ticket.requester_id}   assignee: {ticket.assignee_id or '-'}   via {ticket.channel}")
-        print(f"  created: {_local(ticket.created_at)}   due: {_local(ticket.due_at)}")
+        print(f"  created: {_local(ticket.created_at, zone)}   due: {_local(ticket.due_at, zone)}   ({zone.key})")
         if ticket.article:
             print(f"  article: {ticket.article}")
         print(f"  text: {ticket.text}")
         print("  history:")
         for e in events:
-            print(f"    {_local(e.at)}  {e.action:<14} by {e.actor_id or 'system'} via {e.source}  {e.detail}")
+            print(f"    {_local(e.at, zone)}  {e.action:<14} by {e.actor_id or 'system'} via {e.source}  {e.detail}")
         return 0
 
     return _with_store(args, work)

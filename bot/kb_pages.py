@@ -1,14 +1,17 @@
-"""The knowledge base in the browser: a list of articles and a page per article (``/kb/<id>``)."""
+"""What a newcomer reads in the browser: the knowledge base (a list of articles and a page per
+article, ``/kb/<id>``) and the web chat's greeting (``/api/greeting``)."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 
 from aiohttp import web
 
 from bot.core import HelpdeskCore
+from bot.history import greeting
 from handlers.articles import Article
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
@@ -87,5 +90,16 @@ def setup_kb_routes(app: web.Application, core_of: Callable[[], HelpdeskCore]) -
             raise web.HTTPNotFound(text="no such article / 没有这篇指南")
         return web.Response(text=_article_page(found), content_type="text/html")
 
+    async def web_greeting(request: web.Request) -> web.Response:
+        """The greeting the chat page shows once a person is chosen: {"text", "examples"}."""
+        core = core_of()
+        async with core.sessions() as session:
+            found = await greeting(session, request.query.get("person", ""))
+        if found is None:
+            raise web.HTTPNotFound(text="no such person / 没有这个人")
+        body = {"text": found.text, "examples": list(found.examples)}
+        return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
+
+    app.router.add_get("/api/greeting", web_greeting)
     app.router.add_get("/kb", index)
     app.router.add_get("/kb/{article_id}", article)

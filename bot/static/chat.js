@@ -10,7 +10,28 @@
   let person = "";
   const shown = new Map(); // message id -> element; pushes may repeat, each id is shown once
 
-  function render(item, fromPerson) {
+  // A guide's path (/kb, /kb/printer-jam) or a web address, standing alone in a reply.
+  // A web address does not take the punctuation that ends its sentence.
+  const LINK = /(?<![\w/.:-])(\/kb(?:\/[a-z0-9-]+)?|https?:\/\/[^\s<>"'，。）)」]*[^\s<>"'，。）)」.,;:!?])(?![\w/-])/gi;
+
+  // Text as text nodes, with each link an <a>: built node by node, never parsed as HTML.
+  function appendLinkified(el, text) {
+    let last = 0;
+    for (const match of text.matchAll(LINK)) {
+      if (match.index > last) el.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const a = document.createElement("a");
+      a.href = match[0];
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = match[0];
+      el.appendChild(a);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // buttons: [{title, send}] — pressing one sends `send` and shows `title` as what the person said.
+  function render(item, fromPerson, buttons) {
     let el = shown.get(item.id);
     if (!el) {
       el = document.createElement("div");
@@ -19,15 +40,17 @@
       log.appendChild(el);
     }
     el.className = "msg " + (fromPerson ? "me" : "bot");
-    el.textContent = item.text;
-    if (item.buttons && item.buttons.length) {
+    el.replaceChildren();
+    appendLinkified(el, item.text);
+    buttons = buttons || (item.buttons || []).map((b) => ({ title: b.title, send: b.payload }));
+    if (buttons.length) {
       const row = document.createElement("div");
       row.className = "buttons";
-      for (const b of item.buttons) {
+      for (const b of buttons) {
         const btn = document.createElement("button");
         btn.type = "button";
         btn.textContent = b.title;
-        btn.addEventListener("click", () => say(b.payload, b.title));
+        btn.addEventListener("click", () => say(b.send, b.title));
         row.appendChild(btn);
       }
       el.appendChild(row);
@@ -52,7 +75,17 @@
     person = id;
     text.disabled = send.disabled = !id;
     if (!id) return;
-    const items = await (await fetch("/api/history?person=" + encodeURIComponent(id))).json();
+    const query = "?person=" + encodeURIComponent(id);
+    const [greeting, items] = await Promise.all([
+      fetch("/api/greeting" + query).then((r) => (r.ok ? r.json() : null)),
+      fetch("/api/history" + query).then((r) => r.json()),
+    ]);
+    if (person !== id) return; // someone else was chosen meanwhile
+    if (greeting) {
+      // The examples are sent as if typed, so they are handled like any message.
+      const examples = greeting.examples.map((example) => ({ title: example, send: example }));
+      render({ id: "greeting", text: greeting.text }, false, examples).classList.add("greeting");
+    }
     for (const item of items) render(item, item.from_person);
     connect();
   }

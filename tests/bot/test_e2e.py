@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 
 import storage
 from config.settings import REPO_ROOT
+from tests.support.browser import launch_chromium
 from tests.support.processes import BotProcess, free_port, write_config
 
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -120,22 +120,14 @@ def test_a_malformed_webhook_gets_a_clear_400(bot_factory: Any) -> None:
         assert "error" in json.loads(caught.value.read())
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
 async def test_the_web_chat_in_chromium_reports_a_fault_and_shows_the_ticket(
     rasa_url: str, bot_factory: Any, tmp_path: Path
 ) -> None:
     from playwright.async_api import async_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
     bot = bot_factory(rasa_url)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = await launch_chromium(pw)
         page = await browser.new_page()
         await page.goto(bot.url + "/")
         await page.wait_for_selector("#who option[value='staff.li']", state="attached")
@@ -224,10 +216,7 @@ async def test_an_engineer_sees_the_page_pushed_live_and_acknowledges_it_with_th
     ).engineers[0]
     bot = bot_factory(rasa_url)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
+        browser = await launch_chromium(pw)
         pages = []
         for person in (engineer, "staff.zhang"):
             page = await browser.new_page()

@@ -28,7 +28,9 @@ def _bindir() -> Path:
     initdb = shutil.which("initdb")
     if initdb:
         return Path(initdb).resolve().parent
-    raise PostgresUnavailable("PostgreSQL server binaries not found: apt-get install postgresql")
+    raise PostgresUnavailable(
+        "PostgreSQL server binaries (initdb) not found: run scripts/system-packages test (make test does)"
+    )
 
 
 def _free_port() -> int:

@@ -1,0 +1,24 @@
+"""Debian's Chromium, driven headless by Playwright, for the web chat tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, Playwright
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+async def launch_chromium(pw: Playwright) -> Browser:
+    """Headless Chromium; a missing one fails the test (never skips it) and says how to install it."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run scripts/system-packages test (make test does)")
+    return await pw.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    )
