@@ -20,6 +20,7 @@ from aiohttp import web
 import storage
 from bot.app import PID_FILE, RUNTIME, build_app, open_database
 from bot.channels.terminal import TerminalChannel
+from bot.cli_calendar import cmd_calendar_check
 from bot.errors import InvalidMessage, StoreUnavailable
 from config.settings import ConfigError, Settings, load_settings
 from handlers.articles import check_knowledge_base, load_knowledge_base
@@ -361,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--nlu", help="NLU training data (default: nlu/data)")
     check.set_defaults(func=cmd_kb_check)
     kb.add_parser("reload", help="make the running bot reload the articles").set_defaults(func=cmd_kb_reload)
+    calendar = sub.add_parser("calendar", help="working days").add_subparsers(dest="calendar_command", required=True)
+    year = calendar.add_parser("check", help="where a year's holidays come from; exits 1 if only estimated")
+    year.add_argument("year", type=int)
+    year.set_defaults(func=cmd_calendar_check)
     return parser
 
 

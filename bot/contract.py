@@ -4,14 +4,16 @@ directory, with the calendar and paging settings. A bad roster stops start-up wi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.directory import load_directory
 from config.settings import ConfigError, Settings
-from handlers.calendar import BusinessCalendar, OnSiteHours
+from handlers.calendar import BusinessCalendar, OnSiteHours, WorkingDays
 from handlers.contract import Contract
+from handlers.holiday_table import HolidayTableError, load_holiday_table
 from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
 from handlers.roster import RosterError, load_roster
 
@@ -33,6 +35,22 @@ def on_site_hours(settings: Settings) -> OnSiteHours:
     return OnSiteHours(start=service.on_site_start, end=service.on_site_end, breaks=lunch, zone=service.timezone)
 
 
+def load_working_days(settings: Settings) -> WorkingDays:
+    """The holiday table ahead of the packages; a bad date stops start-up naming its line.
+
+    Resolves this year, and next year from a month before it, so that an estimated year is
+    warned about at start-up rather than first on a holiday.
+    """
+    try:
+        days = WorkingDays(load_holiday_table(settings.path(settings.holidays_file)))
+    except HolidayTableError as exc:
+        raise ConfigError(str(exc)) from exc
+    today = datetime.now(ZoneInfo(settings.service.timezone)).date()
+    for year in sorted({today.year, (today + timedelta(days=31)).year}):
+        days.year(year)
+    return days
+
+
 def load_contract(settings: Settings) -> Contract:
     known_ids = {record.id for record in load_directory(settings.path(settings.people_file))}
     try:
@@ -42,7 +60,7 @@ def load_contract(settings: Settings) -> Contract:
     return Contract(
         roster=roster,
         policy=load_policy(settings),
-        calendar=BusinessCalendar(on_site_hours(settings)),
+        calendar=BusinessCalendar(on_site_hours(settings), load_working_days(settings)),
         record_close_days=settings.paging.record_close_days,
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),

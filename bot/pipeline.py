@@ -259,8 +259,10 @@ class Pipeline:
         )
 
     async def _contract_now(self, session: AsyncSession) -> Contract | None:
-        """The contract with the roster overrides made in chat or by CLI applied (read per message, so
-        a swap takes effect at once in every bot process)."""
+        """The contract with the roster overrides made in chat or by CLI applied (checked per message,
+        so a swap takes effect at once in every bot process; rebuilt only when one was added)."""
         if self._contract is None:
             return None
-        return replace(self._contract, roster=await effective_roster(session, self._contract.roster))
+        today = self._clock.now().astimezone(self._contract.zone).date()
+        roster = await effective_roster(session, self._contract.roster, since=today)
+        return replace(self._contract, roster=roster)

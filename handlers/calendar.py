@@ -2,10 +2,19 @@
 
 The service contract is "on-site 5x8": engineers are at the customer's office on Chinese working
 days during on-site hours, and the on-call engineer and the hotline cover the rest. Working days
-come from the `chinese-calendar` package, which knows the statutory holidays and the make-up
-working weekends (调休) the State Council announces each year. The package only has data for the
-years it was released for; a date outside them raises `CalendarNotCovered` instead of guessing,
-because guessing would silently page the wrong people or miscount an SLA clock on a holiday.
+follow the statutory holidays and make-up working weekends (调休) the State Council announces each
+year, read from three places in turn, per year:
+
+1. **the table** — the operator's `config/holidays.yaml`, typed in from the notice when it is
+   published (see `handlers.holiday_table`);
+2. **the package** — `chinese-calendar`, which gains each year's data a while after the notice;
+3. **an estimate** — for a year neither knows: weekends plus the statutory days the `holidays`
+   package computes for China (lunar festivals included, a holiday on a weekend moved to the next
+   weekday). `holidays` names make-up working days only inside the label of a day off, and only for
+   years whose notice it carries, so an estimated year has *no* make-up working days. The first use
+   of an estimated year logs a warning; `helpdesk calendar check YEAR` exits non-zero for it.
+
+Paging never stops for want of a calendar: every year from 1950 to 2100 has an answer.
 
 Three states for any instant, all judged in the calendar's time zone (Asia/Shanghai by default):
 
@@ -21,23 +30,37 @@ naive time from a server in UTC would be eight hours off, and nothing would look
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from handlers.holiday_table import HolidayTable, HolidayTableError, load_holiday_table
 
 __all__ = [
     "BusinessCalendar",
     "CalendarError",
     "CalendarNotCovered",
+    "CalendarYear",
+    "DataSource",
+    "HolidayTableError",
     "NaiveDatetimeError",
     "OnSiteHours",
+    "WorkingDays",
     "covered_years",
+    "default_working_days",
     "is_working_day",
 ]
 
+log = logging.getLogger(__name__)
+
 _DAY = dt.timedelta(days=1)
+DEFAULT_TABLE = Path(__file__).resolve().parent.parent / "config" / "holidays.yaml"
 
 
 class CalendarError(ValueError):
@@ -45,40 +68,147 @@ class CalendarError(ValueError):
 
 
 class CalendarNotCovered(CalendarError):
-    """The date lies outside the years the installed `chinese-calendar` has holiday data for.
-
-    Upgrade the package (it gains a year's data each winter) rather than catching this.
-    """
+    """Not even an estimate exists for the date (before 1950 or after 2100)."""
 
 
 class NaiveDatetimeError(CalendarError):
     """A datetime without a time zone was given where an instant is needed."""
 
 
+class DataSource(StrEnum):
+    """Where a year's days off and make-up days come from, most trusted first."""
+
+    TABLE = "table"
+    PACKAGE = "chinese-calendar"
+    ESTIMATE = "estimate"
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    """One year's days off (with their names) and make-up working days, and where they come from.
+
+    `days_off` lists every day off the source names, weekends inside a holiday included; for the
+    table it may hold days of the December before, as the notice does.
+    """
+
+    year: int
+    source: DataSource
+    origin: str  # the notice's title, or the package and its version
+    days_off: Mapping[dt.date, str]
+    make_up_days: frozenset[dt.date]
+
+    @property
+    def estimated(self) -> bool:
+        return self.source is DataSource.ESTIMATE
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.make_up_days:
+            return True
+        return day.weekday() < 5 and day not in self.days_off
+
+
+class WorkingDays:
+    """Which days are working days: the table, then `chinese-calendar`, then an estimate.
+
+    Each year is resolved once and kept; the estimate's warning is logged once per year.
+    """
+
+    def __init__(self, table: HolidayTable | None = None) -> None:
+        self.table = table or HolidayTable({})
+        self._years: dict[int, CalendarYear] = {}
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether `day` is a working day in mainland China, 调休 make-up weekends included."""
+        if isinstance(day, dt.datetime):
+            raise TypeError("is_working_day takes a date; use BusinessCalendar for an instant")
+        return self.year(day.year).is_working_day(day)
+
+    def year(self, year: int) -> CalendarYear:
+        """The year's calendar; raises `CalendarNotCovered` only outside 1950–2100."""
+        found = self._years.get(year)
+        if found is None:
+            found = self._years[year] = self._resolve(year)
+        return found
+
+    def covered_years(self) -> range:
+        """The unbroken run of years known from published notices (table or package), oldest first."""
+        known = set(self.table.years) | set(_package_years())
+        first = min(known)
+        last = first
+        while last + 1 in known:
+            last += 1
+        return range(first, last + 1)
+
+    def _resolve(self, year: int) -> CalendarYear:
+        entry = self.table.years.get(year)
+        if entry is not None:
+            base = CalendarYear(year, DataSource.TABLE, entry.notice, entry.days_off, entry.make_up_days)
+        elif year in _package_years():
+            base = _package_year(year)
+        else:
+            base = _estimate(year)
+            log.warning(
+                "the working-day calendar for %d is an estimate (weekends and statutory days from the "
+                "holidays package, no make-up working days): add the State Council's %d notice to %s",
+                year,
+                year,
+                self.table.path or "config/holidays.yaml",
+            )
+        spill = self.table.years.get(year + 1)  # next year's notice may give days of this December
+        if spill is None:
+            return base
+        days_off = dict(base.days_off) | {d: n for d, n in spill.days_off.items() if d.year == year}
+        make_up = base.make_up_days | {d for d in spill.make_up_days if d.year == year}
+        return CalendarYear(year, base.source, base.origin, days_off, frozenset(make_up))
+
+
 @cache
-def covered_years() -> range:
-    """The years the installed `chinese-calendar` knows holidays and make-up days for."""
+def _package_years() -> range:
     known = list(chinese_calendar.holidays) + list(chinese_calendar.workdays)
     return range(min(d.year for d in known), max(d.year for d in known) + 1)
+
+
+def _package_year(year: int) -> CalendarYear:
+    days_off = {d: _chinese_name(name) for d, name in chinese_calendar.holidays.items() if d.year == year}
+    make_up = frozenset(d for d in chinese_calendar.workdays if d.year == year)
+    origin = f"chinese-calendar {chinese_calendar.__version__}"
+    return CalendarYear(year, DataSource.PACKAGE, origin, days_off, make_up)
+
+
+def _chinese_name(english: str) -> str:
+    try:
+        return str(chinese_calendar.Holiday(english).chinese)
+    except ValueError:
+        return english
+
+
+def _estimate(year: int) -> CalendarYear:
+    import holidays  # only needed for a year no notice covers
+
+    if not holidays.China.start_year <= year <= holidays.China.end_year:
+        raise CalendarNotCovered(f"{year}: no holiday data and no estimate (holidays covers 1950–2100)")
+    days_off = dict(holidays.China(years=year, language="zh_CN"))
+    origin = f"holidays {holidays.__version__}"
+    return CalendarYear(year, DataSource.ESTIMATE, origin, days_off, frozenset())
+
+
+@cache
+def default_working_days() -> WorkingDays:
+    """The working days from the repository's `config/holidays.yaml`, for callers without a contract."""
+    return WorkingDays(load_holiday_table(DEFAULT_TABLE))
+
+
+def covered_years() -> range:
+    """The unbroken run of years the default calendar knows from published notices."""
+    return default_working_days().covered_years()
 
 
 def is_working_day(day: dt.date) -> bool:
     """Whether `day` is a working day in mainland China, 调休 make-up weekends included.
 
-    Raises `CalendarNotCovered` for a year the installed package has no data for.
+    A year no notice covers is estimated (and a warning logged once); see the module docstring.
     """
-    if isinstance(day, dt.datetime):
-        raise TypeError("is_working_day takes a date; use BusinessCalendar for an instant")
-    years = covered_years()
-    if day.year not in years:
-        raise CalendarNotCovered(
-            f"{day.isoformat()}: chinese-calendar {chinese_calendar.__version__} has holiday "
-            f"data only for {years.start}–{years.stop - 1}; upgrade it"
-        )
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError as exc:  # the package's own range check, kept as a backstop
-        raise CalendarNotCovered(f"{day.isoformat()}: {exc}") from exc
+    return default_working_days().is_working_day(day)
 
 
 def _require_aware(at: dt.datetime) -> None:
@@ -132,6 +262,7 @@ class BusinessCalendar:
     """
 
     hours: OnSiteHours = field(default_factory=OnSiteHours)
+    days: WorkingDays = field(default_factory=default_working_days)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -143,12 +274,12 @@ class BusinessCalendar:
         return at.astimezone(self.zone)
 
     def is_working_day(self, day: dt.date) -> bool:
-        return is_working_day(day)
+        return self.days.is_working_day(day)
 
     def is_on_site(self, at: dt.datetime) -> bool:
         """Whether the SLA clock runs at `at`: a working day, in on-site hours, not in a break."""
         here = self.local(at)
-        if not is_working_day(here.date()):
+        if not self.days.is_working_day(here.date()):
             return False
         now = here.timetz().replace(tzinfo=None)
         return any(begin <= now < finish for begin, finish in self.hours.periods())
@@ -159,7 +290,7 @@ class BusinessCalendar:
         A break (lunch) is not after hours: the on-duty engineers are on site and get the page.
         """
         here = self.local(at)
-        if not is_working_day(here.date()):
+        if not self.days.is_working_day(here.date()):
             return True
         now = here.timetz().replace(tzinfo=None)
         return not self.hours.start <= now < self.hours.end
@@ -184,7 +315,7 @@ class BusinessCalendar:
         here = self.local(at)
         day = here.date()
         for _ in range(400):
-            if is_working_day(day):
+            if self.days.is_working_day(day):
                 for begin, finish in self.hours.periods():
                     period_start = self._combine(day, begin)
                     period_end = self._combine(day, finish)
@@ -199,7 +330,6 @@ class BusinessCalendar:
         Time outside on-site hours, in breaks and on non-working days does not count. A clock
         started after hours begins at the next on-site start. The result may be a period's end
         (17:30) rather than the next morning when the amount runs out exactly there.
-        Raises `CalendarNotCovered` if the count runs past the package's data.
         """
         if amount < dt.timedelta():
             raise CalendarError(f"cannot add negative on-site time {amount}")
@@ -209,7 +339,7 @@ class BusinessCalendar:
         remaining = amount
         day = here.date()
         while True:
-            if is_working_day(day):
+            if self.days.is_working_day(day):
                 for begin, finish in self.hours.periods():
                     period_start = max(here, self._combine(day, begin))
                     period_end = self._combine(day, finish)
@@ -227,7 +357,7 @@ class BusinessCalendar:
         total = dt.timedelta()
         day = first.date()
         while day <= last.date():
-            if is_working_day(day):
+            if self.days.is_working_day(day):
                 for begin, finish in self.hours.periods():
                     lo = max(first, self._combine(day, begin))
                     hi = min(last, self._combine(day, finish))

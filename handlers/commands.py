@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import storage
 from bot.messages import Outgoing, Reply
@@ -184,7 +185,15 @@ async def _on_duty(ctx: HandlerContext) -> str:
     if ctx.contract is None:
         return t.say(ctx.lang, "no_roster")
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}
+    calendar = ctx.contract.calendar
     try:
-        return describe_duty(ctx.contract.roster, ctx.now, ctx.contract.calendar, names)
+        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names)
     except CalendarError as exc:
         return str(exc)
+    # This year, and next year from December on: say when the holidays behind the answer are guessed.
+    today = calendar.local(ctx.now).date()
+    years = sorted({today.year, (today + timedelta(days=31)).year})
+    estimated = [str(y) for y in years if calendar.days.year(y).estimated]
+    if estimated:
+        answer += "\n" + texts.say(ctx.lang, "calendar_estimated", years="、".join(estimated))
+    return answer

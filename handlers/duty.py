@@ -3,16 +3,22 @@
 An engineer may swap or take leave for themselves; a manager (or admin) on anyone's behalf. Each
 override is stored and applied on top of ``config/roster.yaml`` whenever a message is handled, so
 it takes effect at once and survives a restart. A page already under way keeps its frozen chain.
+
+The effective roster is cached per database: each message costs one small version query, and the
+overrides are read and replayed again only when one was added (by any process) or the day changed.
+Overrides that ended before today are not replayed: they cannot change who is on duty from now on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from dataclasses import dataclass
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.pool import Pool
 
 import storage
 from handlers.roster import Leave, Roster, RosterError, Swap, with_leave, with_swap
@@ -55,14 +61,43 @@ class OverrideResult:
     text: str
 
 
-async def effective_roster(session: AsyncSession, base: Roster) -> Roster:
-    """The roster file with every stored override applied, oldest first."""
+@dataclass(frozen=True)
+class _Cached:
+    base: Roster
+    version: tuple[int, int, dt.datetime | None]
+    roster: Roster
+
+
+# Per database, keyed by the engine's connection pool (gone with it): a session's bind may be a new
+# option-wrapped engine every time (SQLite's read/write split), but it shares its engine's pool.
+_CACHE: weakref.WeakKeyDictionary[Pool, dict[tuple[int, dt.date | None], _Cached]] = weakref.WeakKeyDictionary()
+_ENTRIES_PER_ENGINE = 4
+
+
+async def effective_roster(session: AsyncSession, base: Roster, since: dt.date | None = None) -> Roster:
+    """The roster file with the stored overrides applied, oldest first.
+
+    With `since` (today, in the roster's zone) overrides that ended before it are skipped. The
+    result is reused until an override is added in any process: one version query per call.
+    """
+    version = await storage.roster_overrides_version(session)
+    if version[0] == 0:
+        return base
+    entries = _CACHE.setdefault(session.get_bind().engine.pool, {})
+    key = (id(base), since)
+    cached = entries.get(key)
+    if cached is not None and cached.base is base and cached.version == version:
+        return cached.roster
     roster = base
-    for override in await storage.roster_overrides(session):
+    for override in await storage.roster_overrides(session, since):
         if override.kind == "swap":
             roster = with_swap(roster, Swap.model_validate(override.data))
         else:
             roster = with_leave(roster, Leave.model_validate(override.data))
+    entries.pop(key, None)
+    while len(entries) >= _ENTRIES_PER_ENGINE:
+        del entries[next(iter(entries))]  # the oldest: yesterday's `since`, a base no longer used
+    entries[key] = _Cached(base, version, roster)
     return roster
 
 
@@ -134,7 +169,8 @@ async def _store(
     lang = by.language or "zh"
     try:
         entry: Swap | Leave = Swap.model_validate(data) if kind == "swap" else Leave.model_validate(data)
-        current = await effective_roster(session, base)
+        # Only overrides still in force matter; a day back covers every zone's "today".
+        current = await effective_roster(session, base, since=now.date() - dt.timedelta(days=1))
         with_swap(current, entry) if isinstance(entry, Swap) else with_leave(current, entry)
     except (ValidationError, RosterError, ValueError) as exc:
         why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)

@@ -150,6 +150,13 @@ _CATALOG: dict[str, dict[str, str]] = {
         "zh": "已收到您的消息，系统正忙，处理后会在这里回复您。",
         "en": "Received. The system is busy; the answer will come here shortly.",
     },
+    "calendar_estimated": {
+        "zh": "⚠️ {years} 年的法定节假日与调休尚未录入，按周末和法定节日估算（不含调休上班日），值班安排可能有误；"
+        "请在 config/holidays.yaml 中补充国务院办公厅的放假通知。",
+        "en": "⚠️ The public holidays and make-up working days of {years} are not recorded yet: they are estimated "
+        "from weekends and statutory days (no make-up days), so the duty schedule may be wrong. Add the State "
+        "Council's notice to config/holidays.yaml.",
+    },
     "handling_failed": {
         "zh": "抱歉，系统处理您的消息时出错。消息已登记为工单 #{number}，工程师会人工处理并尽快联系您。"
         "如情况紧急，请拨打服务热线 {hotline}。",

@@ -301,10 +301,20 @@ async def test_a_normal_ticket_on_an_ordinary_saturday_waits_for_the_tiaoxiu_sun
     assert all("一般故障" in r.payload["text"] for r in notices)
 
 
+async def test_in_a_year_no_notice_covers_the_estimated_calendar_still_pages_the_on_duty_engineers(
+    sessions: storage.SessionFactory,
+) -> None:
+    monday = datetime(2027, 3, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai; 2027 is estimated without its notice
+    await _pipeline(sessions, FakeClock(monday)).handle(make_inbound(OUTAGE, sender="staff.li"))
+    shift = on_duty(CONTRACT.roster, monday, CONTRACT.calendar)
+    assert not shift.after_hours
+    assert sorted(await _paged(sessions)) == sorted(shift.engineers)
+
+
 async def test_when_the_calendar_has_no_data_the_ticket_stands_and_the_service_manager_pages_by_hand(
     sessions: storage.SessionFactory,
 ) -> None:
-    beyond = datetime(2031, 3, 3, 2, 0, tzinfo=UTC)  # past the installed chinese-calendar's years
+    beyond = datetime(2101, 3, 3, 2, 0, tzinfo=UTC)  # past even the estimate's years (1950–2100)
     receipt = await _pipeline(sessions, FakeClock(beyond)).handle(make_inbound(OUTAGE, sender="staff.li"))
     ticket = await _only_ticket(sessions)
     [answer] = await _replies(sessions, receipt.inbound_id)
