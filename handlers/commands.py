@@ -31,6 +31,7 @@ from handlers import paging_texts as t
 from handlers.calendar import CalendarError
 from handlers.context import HandlerContext
 from handlers.howto import show_article
+from handlers.permissions import is_engineer
 from handlers.roster import describe_duty
 from storage import paging as paging_store
 
@@ -153,7 +154,7 @@ async def _engineer(ctx: HandlerContext, who: str) -> storage.Person | None:
 
 
 async def _my_tickets(ctx: HandlerContext) -> str:
-    engineer = ctx.person.role in lifecycle.ENGINEER_ROLES
+    engineer = is_engineer(ctx.person.role)
     if engineer:
         tickets = await paging_store.assigned_tickets(ctx.session, ctx.person.id)
     else:

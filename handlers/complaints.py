@@ -24,6 +24,7 @@ from bot.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers import service_texts as st
 from handlers import texts
 from handlers.context import HandlerContext, TimerContext
+from handlers.permissions import Move, may, relations
 from handlers.service_staff import staff_for
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
@@ -365,10 +366,14 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
 
 
 async def _may_handle(ctx: HandlerContext, complaint: Complaint) -> bool:
-    if ctx.person.role == "admin" or ctx.person.id == complaint.manager_id:
-        return True
     staff = await staff_for(ctx)
-    return ctx.person.id in (staff.service_manager, staff.director)
+    held = relations(
+        ctx.person.role,
+        ctx.person.id,
+        complaint_manager=complaint.manager_id,
+        service_leads=(staff.service_manager, staff.director),
+    )
+    return may(Move.COMPLAINT_HANDLE, held)
 
 
 async def _pressed_complaint(ctx: HandlerContext, press: ButtonPress) -> Complaint | Outgoing:

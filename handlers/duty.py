@@ -21,10 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.pool import Pool
 
 import storage
+from handlers.permissions import Move, may, relations
 from handlers.roster import Leave, Roster, RosterError, Swap, with_leave, with_swap
-
-ENGINEER_ROLES = ("engineer",)
-MANAGER_ROLES = ("manager", "admin")
 
 _DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
 _WHO = r"(\S+)"
@@ -104,7 +102,7 @@ async def effective_roster(session: AsyncSession, base: Roster, since: dt.date |
 async def _engineer(session: AsyncSession, who: str) -> storage.Person | None:
     """An engineer by id (eng.liu) or by name (刘工)."""
     person = await storage.get_person(session, who)
-    if person is not None and person.role in ENGINEER_ROLES:
+    if person is not None and may(Move.ROSTER_SERVE, relations(person.role, person.id)):
         return person
     for candidate in await storage.list_people(session, role="engineer"):
         if who in (candidate.name, candidate.name.split("（")[0]):
@@ -126,7 +124,7 @@ async def add_swap(
     a, b = await _engineer(session, first), await _engineer(session, second)
     if a is None or b is None:
         return OverrideResult(False, say(lang, "unknown_person", who=first if a is None else second))
-    if by.role not in MANAGER_ROLES and by.id not in (a.id, b.id):
+    if not may(Move.ROSTER_SWAP, relations(by.role, by.id, named=(a.id, b.id))):
         return OverrideResult(False, say(lang, "not_allowed"))
     data = {"date": day.isoformat(), "engineer": a.id, "with": b.id}
     return await _store(
@@ -149,7 +147,7 @@ async def add_leave(
     engineer, sub = await _engineer(session, who), await _engineer(session, substitute)
     if engineer is None or sub is None:
         return OverrideResult(False, say(lang, "unknown_person", who=who if engineer is None else substitute))
-    if by.role not in MANAGER_ROLES and by.id != engineer.id:
+    if not may(Move.ROSTER_LEAVE, relations(by.role, by.id, named=(engineer.id,))):
         return OverrideResult(False, say(lang, "not_allowed"))
     data = {"engineer": engineer.id, "from": start.isoformat(), "to": end.isoformat(), "substitute": sub.id}
     done = say(lang, "leave_done", who=engineer.name, start=start, end=end, sub=sub.name)

@@ -32,6 +32,7 @@ from handlers.calendar import CalendarError
 from handlers.context import TimerContext
 from handlers.contract import Contract
 from handlers.paging import display_name, display_names, edit_page_messages, escalate_now, stop_paging
+from handlers.permissions import Move, may, relations
 from handlers.roster import on_duty
 from storage import paging as paging_store
 
@@ -40,8 +41,6 @@ log = logging.getLogger(__name__)
 RECORD_TIMER = "record_close"
 DEFAULT_ZONE: tzinfo = ZoneInfo("Asia/Shanghai")
 
-ENGINEER_ROLES = ("engineer",)
-MANAGER_ROLES = ("manager", "admin")
 
 # move → (statuses it may start from, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -86,9 +85,20 @@ def _invalid(by: storage.Person, ticket: storage.Ticket, move: str) -> Outcome:
 
 
 def _only_engineers(by: storage.Person, move: str) -> Outcome | None:
-    if by.role in ENGINEER_ROLES:
+    if may(_MOVES[move], relations(by.role, by.id)):
         return None
     return _refuse(by, "engineers_only", what=_what(by, move))
+
+
+# The lifecycle's move names → the permissions table's moves.
+_MOVES = {
+    "acknowledge": Move.TICKET_ACKNOWLEDGE,
+    "take": Move.TICKET_TAKE,
+    "release": Move.TICKET_RELEASE,
+    "resolve": Move.TICKET_RESOLVE,
+    "escalate": Move.TICKET_ESCALATE,
+    "note": Move.TICKET_NOTE,
+}
 
 
 def _what(by: storage.Person, move: str) -> str:
@@ -290,8 +300,9 @@ async def escalate(
     session: AsyncSession, ticket: storage.Ticket, by: storage.Person, source: str, now: datetime
 ) -> Outcome:
     """Skip ahead: page the next step of the running escalation now (engineers and managers)."""
-    if by.role not in ENGINEER_ROLES + MANAGER_ROLES:
-        return _refuse(by, "engineers_only", what=_what(by, "escalate"))
+    refused = _only_engineers(by, "escalate")
+    if refused is not None:
+        return refused
     page = await paging_store.page_for_ticket(session, ticket.id, lock=True)
     if page is None or page.status != "paging":
         return _refuse(by, "escalate_not_paging", ticket, number=ticket.number)
@@ -399,8 +410,9 @@ async def add_note(
     session: AsyncSession, ticket: storage.Ticket, by: storage.Person, source: str, now: datetime, note: str
 ) -> Outcome:
     """A note on the ticket's history (engineers and managers); any status, no state change."""
-    if by.role not in ENGINEER_ROLES + MANAGER_ROLES:
-        return _refuse(by, "engineers_only", what=_what(by, "note"))
+    refused = _only_engineers(by, "note")
+    if refused is not None:
+        return refused
     if not note.strip():
         return _refuse(by, "usage", usage="备注 1042 <内容>" if _lang(by) == "zh" else "/note 1042 <text>")
     await storage.add_event(
@@ -419,9 +431,9 @@ async def reassign(
     zone: tzinfo = DEFAULT_ZONE,
 ) -> Outcome:
     """A manager gives the ticket to another engineer; a running page stops (someone has it now)."""
-    if by.role not in MANAGER_ROLES:
+    if not may(Move.TICKET_REASSIGN, relations(by.role, by.id)):
         return _refuse(by, "managers_only")
-    if to.role not in ENGINEER_ROLES or not to.active:
+    if not may(Move.BE_ASSIGNED, relations(to.role, to.id)) or not to.active:
         return _refuse(by, "unknown_engineer", who=to.id)
     if ticket.status not in storage.OPEN_STATUSES:
         return _invalid(by, ticket, "reassign")
@@ -449,7 +461,10 @@ async def reassign(
 async def _pending_record_for(
     session: AsyncSession, ticket: storage.Ticket, by: storage.Person, move: str
 ) -> paging_store.ServiceRecord | Outcome:
-    if by.id != ticket.requester_id:
+    if not may(
+        Move.TICKET_CONFIRM if move == "close" else Move.TICKET_REOPEN,
+        relations(by.role, by.id, requester=ticket.requester_id),
+    ):
         return _refuse(by, "requester_only", ticket)
     if not can_move(ticket.status, move):
         return _invalid(by, ticket, move)

@@ -19,6 +19,7 @@ from bot.messages import Action, Button, Outgoing, Reply
 from handlers import service_texts as st
 from handlers import texts
 from handlers.context import HandlerContext
+from handlers.permissions import Move, Relation, may, relations
 from handlers.service_staff import service_company, staff_for
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
@@ -36,7 +37,6 @@ __all__ = [
     "quote_purchase",
 ]
 
-ENGINEER_ROLES = ("engineer", "admin")
 _SKIP = ("跳过", "不清楚", "不知道", "没有", "skip", "no", "none")
 
 _NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -259,7 +259,7 @@ async def quote_purchase(
 
 async def purchase_command(ctx: HandlerContext) -> list[Outgoing] | None:
     """``采购 P12 推荐 ThinkPad T14 报价 8999`` from an engineer; None for anything else."""
-    if ctx.person.role not in ENGINEER_ROLES:
+    if not may(Move.PURCHASE_QUOTE, relations(ctx.person.role, ctx.person.id)):
         return None
     command = _COMMAND.match(ctx.message.text)
     if command is None:
@@ -276,12 +276,17 @@ async def purchase_command(ctx: HandlerContext) -> list[Outgoing] | None:
 
 async def _may_decide(ctx: HandlerContext, request: PurchaseRequest) -> bool:
     """The requester, or a manager of the customer (not the service company's) approving for them."""
-    if ctx.person.id == request.requester_id or ctx.person.role == "admin":
-        return True
-    if ctx.person.role != "manager" or ctx.person.department == service_company():
-        return False
     staff = await staff_for(ctx)
-    return ctx.person.id != staff.service_manager
+    held = relations(
+        ctx.person.role,
+        ctx.person.id,
+        department=ctx.person.department,
+        service_company=service_company(),
+        requester=request.requester_id,
+    )
+    if ctx.person.id in (staff.service_manager, staff.director):
+        held -= {Relation.CUSTOMER_MANAGER}  # the service company's leads never approve for the customer
+    return may(Move.PURCHASE_DECIDE, held)
 
 
 async def decide_purchase(ctx: HandlerContext, ref: str, approve: bool) -> list[Outgoing]:

@@ -24,6 +24,7 @@ from handlers import service_texts as st
 from handlers import texts
 from handlers.context import HandlerContext
 from handlers.paging import stop_paging
+from handlers.permissions import Move, may, relations
 from storage import paging as paging_store
 from storage import service_requests as service_store
 from storage.service_models import Repair
@@ -42,7 +43,6 @@ __all__ = [
 ]
 
 FIRST_STEP = "awaiting_confirmation"
-ENGINEER_ROLES = ("engineer", "admin")
 
 
 @dataclass(frozen=True)
@@ -177,9 +177,10 @@ async def advance_repair(
     if repair is None:
         raise RepairRefused(st.say(lang, "repair_none", number=ticket.number))
     rule = _MOVES[move]
-    if rule.by == "engineer" and actor.role not in ENGINEER_ROLES:
+    held = relations(actor.role, actor.id, requester=ticket.requester_id)
+    if rule.by == "engineer" and not may(Move.REPAIR_STEP, held):
         raise RepairRefused(st.say(lang, "only_engineers"))
-    if rule.by == "requester" and actor.id != ticket.requester_id:
+    if rule.by == "requester" and not may(Move.REPAIR_SIGN if move == "sign" else Move.REPAIR_DECIDE, held):
         raise RepairRefused(st.say(lang, "only_requester"))
     if repair.step not in rule.before:
         expected = _NEXT.get(repair.step)
@@ -373,7 +374,7 @@ async def _run(
 
 async def repair_command(ctx: HandlerContext) -> list[Outgoing] | None:
     """``维修 1042 <step> ...`` and ``报价 1042 <items>`` from an engineer; None for anything else."""
-    if ctx.person.role not in ENGINEER_ROLES:
+    if not may(Move.REPAIR_STEP, relations(ctx.person.role, ctx.person.id)):
         return None
     text = ctx.message.text
     quote = _QUOTE_COMMAND.match(text)

@@ -13,6 +13,7 @@ from bot.messages import ButtonPress, Outgoing, Reply
 from handlers import lifecycle, texts
 from handlers import paging_texts as t
 from handlers.context import HandlerContext
+from handlers.permissions import Move, may, relations
 from storage import paging as paging_store
 
 
@@ -62,7 +63,7 @@ async def resolve_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgo
     ticket = await _ticket(ctx, press)
     if ticket is None:
         return _stale(ctx)
-    if ctx.person.role not in lifecycle.ENGINEER_ROLES:
+    if not may(Move.TICKET_RESOLVE, relations(ctx.person.role, ctx.person.id)):
         return [Outgoing(Reply(t.say(ctx.lang, "engineers_only", what=t.move_name(ctx.lang, "resolve"))))]
     if not lifecycle.can_move(ticket.status, "resolve"):
         status, move = t.status_name(ctx.lang, ticket.status), t.move_name(ctx.lang, "resolve")
