@@ -75,6 +75,14 @@ class DemoDriver:
                     return
         raise RuntimeError(f"{person} has no {action.value} button to press")
 
+    async def answer(self, person: str, text: str) -> None:
+        """Answer an open dialog; when the bot asks whether the text is a new fault, say it is the answer."""
+        await self.say(person, text)
+        async with self.sessions() as session:
+            latest = await storage.outbox_for(session, person, limit=1)
+        if latest and any(b.action is Action.DIALOG_ANSWER for b in Reply.from_payload(latest[0].payload).buttons):
+            await self.press(person, Action.DIALOG_ANSWER)
+
     async def wait(self, delta: timedelta) -> None:
         self.clock.advance(delta)
         self.out.write(f"\n   … {int(delta.total_seconds() // 60)} 分钟后 ({self._time()})\n")
@@ -124,9 +132,9 @@ async def run_demo(driver: DemoDriver) -> None:
     await d.say("staff.wang", "工程师说好下午来结果一直没人来，太耽误事了")
     await d.wait(timedelta(hours=6))
     await d.press("svc.ma", Action.FACTS_CHECKED)
-    await d.say("svc.ma", "已核实：原定 14:00 上门，因处理三楼断网被临时调走，未及时通知。")
+    await d.answer("svc.ma", "已核实：原定 14:00 上门，因处理三楼断网被临时调走，未及时通知。")
     # Recording the facts leads straight on to writing the answer (a dialog kept in the store).
-    await d.say(
+    await d.answer(
         "svc.ma",
         "王芳您好，很抱歉今天下午爽约。原因是三楼断网抢修临时调人，今后改期会提前通知您。明天 10:00 工程师上门。",
     )

@@ -37,6 +37,7 @@ class Action(StrEnum):
     APPROVE = "approve"  # approve a quote (ref: "repair:<ticket number>" or "purchase:<request id>")
     DECLINE = "decline"  # decline a quote (same refs)
     SIGN = "sign"  # the requester signs for a returned device (ref: ticket number)
+    DIALOG_ANSWER = "dlg"  # "that message was my answer": give it to the open dialog (ref: inbound id)
 
 
 @dataclass(frozen=True)

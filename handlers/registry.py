@@ -10,7 +10,7 @@ from handlers.complaints import TIMER_KINDS as COMPLAINT_TIMERS
 from handlers.complaints import complaint_clock, handle_complaint, press_answer, press_facts_checked
 from handlers.context import HandlerContext, TimerHandler
 from handlers.conversation import handle_chitchat, handle_coming_soon, handle_unknown
-from handlers.dialogs import continue_dialog
+from handlers.dialogs import answer_pressed, continue_dialog
 from handlers.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.incident import handle_incident
 from handlers.lifecycle import RECORD_TIMER, record_close_due
@@ -57,6 +57,7 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.RESOLVE: resolve_pressed,
     Action.CONFIRM: confirm_pressed,
     Action.REOPEN: reopen_pressed,
+    Action.DIALOG_ANSWER: answer_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).

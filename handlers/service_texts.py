@@ -99,6 +99,12 @@ _CATALOG: dict[str, dict[str, str]] = {
     },
     "waiting_complaint_facts": {"zh": "投诉的核实情况", "en": "the complaint's facts"},
     "waiting_complaint_answer": {"zh": "给投诉人的答复", "en": "your answer to the complainant"},
+    "fault_or_answer": {
+        "zh": "这条消息像是故障报告。请问它是新的故障，还是您要回复的{waiting}？",
+        "en": "This reads like a fault report. Is it a new fault, or {waiting}?",
+    },
+    "button_new_fault": {"zh": "新故障，建工单", "en": "A new fault: open a ticket"},
+    "button_dialog_answer": {"zh": "是我的回复", "en": "It is my reply"},
     "nothing_to_cancel": {
         "zh": "当前没有进行中的对话，无需取消。有问题请直接描述。",
         "en": "There is nothing to cancel. Tell me what you need.",

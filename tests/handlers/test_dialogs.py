@@ -88,26 +88,60 @@ async def _dialog_state(sessions: storage.SessionFactory, person: str, clock: Fa
         return dialog.state if dialog else None
 
 
-@pytest.mark.parametrize("state", sorted(OPENERS))
-async def test_an_outage_reported_during_a_dialog_opens_an_urgent_ticket_and_the_dialog_waits(
+async def test_an_outage_reported_during_the_purchase_dialog_opens_an_urgent_ticket_and_the_dialog_waits(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    person = await _open_purchase_details(sessions, clock)
+    clock.advance(timedelta(minutes=1))
+    replies = await _say(sessions, clock, person, OUTAGE)
+    outage = await _outage_ticket(sessions, person)
+    assert f"#{outage.number}" in replies[0].text
+    assert "取消" in replies[-1].text and "/cancel" in replies[-1].text  # how to finish or cancel
+    assert await _dialog_state(sessions, person, clock) == "purchase_details"  # the dialog still waits
+    async with sessions() as s:
+        [request] = await service_store.list_purchase_requests(s)
+    assert OUTAGE not in (request.notes or "")
+
+
+async def _outage_ticket(sessions: storage.SessionFactory, person: str) -> storage.Ticket:
+    outage = next(t for t in await _tickets(sessions) if t.text == OUTAGE)
+    assert (outage.kind, outage.severity, outage.requester_id) == ("incident", "urgent", person)
+    return outage
+
+
+@pytest.mark.parametrize("state", ["complaint_facts", "complaint_answer"])
+async def test_a_fault_report_during_a_complaint_dialog_is_asked_about_and_a_new_fault_is_paged(
     sessions: storage.SessionFactory, state: str
 ) -> None:
     clock = FakeClock(NOW)
     person = await OPENERS[state](sessions, clock)
     clock.advance(timedelta(minutes=1))
-    replies = await _say(sessions, clock, person, OUTAGE)
-    outage = next(t for t in await _tickets(sessions) if t.text == OUTAGE)
-    assert (outage.kind, outage.severity, outage.requester_id) == ("incident", "urgent", person)
-    assert f"#{outage.number}" in replies[0].text
-    assert "取消" in replies[-1].text and "/cancel" in replies[-1].text  # how to finish or cancel
+    [question] = await _say(sessions, clock, person, OUTAGE)
+    assert "故障" in question.text and [b.title for b in question.buttons] == ["新故障，建工单", "是我的回复"]
+    assert [t for t in await _tickets(sessions) if t.text == OUTAGE] == []  # nothing decided yet
+    replies = await _say(sessions, clock, person, button(question, "新故障").payload)
+    outage = await _outage_ticket(sessions, person)
+    assert f"#{outage.number}" in replies[0].text and "取消" in replies[-1].text
     assert await _dialog_state(sessions, person, clock) == state  # the dialog still waits
     async with sessions() as s:
-        complaints = await service_store.list_complaints(s)
-    assert all(OUTAGE not in (c.facts or "") and OUTAGE not in (c.answer or "") for c in complaints)
-    if state == "purchase_details":
-        async with sessions() as s:
-            [request] = await service_store.list_purchase_requests(s)
-        assert OUTAGE not in (request.notes or "")
+        [complaint] = await service_store.list_complaints(s)
+    assert OUTAGE not in (complaint.facts or "") and OUTAGE not in (complaint.answer or "")
+
+
+async def test_facts_that_read_like_a_fault_are_recorded_when_the_manager_says_so(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    await _open_complaint_facts(sessions, clock)
+    [question] = await _say(sessions, clock, "svc.ma", OUTAGE)
+    [recorded] = await _say(sessions, clock, "svc.ma", button(question, "我的回复").payload)
+    assert "已记录" in recorded.text
+    async with sessions() as s:
+        [complaint] = await service_store.list_complaints(s)
+    assert complaint.facts == OUTAGE and complaint.status == "facts_checked"
+    assert [t for t in await _tickets(sessions) if t.text == OUTAGE] == []
+    assert await _dialog_state(sessions, "svc.ma", clock) == "complaint_answer"
 
 
 @pytest.mark.parametrize("state", sorted(OPENERS))
