@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import storage
 from bot.directory import load_directory
 from config.settings import REPO_ROOT
-from handlers import duty
-from handlers.roster import Leave, Roster, Swap, load_roster, with_leave, with_swap
+from handlers.paging import duty
+from handlers.paging.roster import Leave, Roster, Swap, load_roster, with_leave, with_swap
 
 NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 11, 23)

@@ -17,21 +17,21 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
-from bot.channels.base import ChannelAdapter
-from bot.channels.web import WebChatChannel, setup_web_routes
 from bot.contract import load_contract
 from bot.core import HelpdeskCore
 from bot.directory import load_directory
 from bot.health import Health, HealthTrackedNlu
-from bot.kb_pages import setup_kb_routes
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
+from channels.base import ChannelAdapter
+from channels.web.chat import WebChatChannel, setup_web_routes
+from channels.web.kb_pages import setup_kb_routes
 from config.settings import Settings
-from handlers.articles import KnowledgeBase, KnowledgeBaseError
-from handlers.clock import Clock, SystemClock
-from handlers.howto import KnowledgeBaseHolder
+from core.clock import Clock, SystemClock
+from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
+from handlers.kb.howto import KnowledgeBaseHolder
 from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient, RasaHttpClient
 

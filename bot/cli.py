@@ -19,11 +19,11 @@ from aiohttp import web
 
 import storage
 from bot.app import PID_FILE, RUNTIME, build_app, open_database
-from bot.channels.terminal import TerminalChannel
 from bot.cli_calendar import cmd_calendar_check
-from bot.errors import InvalidMessage, StoreUnavailable
+from channels.terminal.chat import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
-from handlers.articles import check_knowledge_base, load_knowledge_base
+from core.errors import InvalidMessage, StoreUnavailable
+from handlers.kb.articles import check_knowledge_base, load_knowledge_base
 from storage import paging as paging_store
 
 log = logging.getLogger("helpdesk")
@@ -239,8 +239,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
     """Show who is on duty, or record a swap or a leave, as ``--by`` (default: admin)."""
 
     from bot.contract import load_contract
-    from handlers import duty
-    from handlers.roster import describe_duty
+    from handlers.paging import duty
+    from handlers.paging.roster import describe_duty
 
     settings = _settings(args)
     contract = load_contract(settings)

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TextIO
 
 from config.settings import ConfigError, load_settings
-from handlers.calendar import CalendarNotCovered, CalendarYear, DataSource, WorkingDays
-from handlers.holiday_table import HolidayTableError, load_holiday_table
+from handlers.paging.calendar import CalendarNotCovered, CalendarYear, DataSource, WorkingDays
+from handlers.paging.holiday_table import HolidayTableError, load_holiday_table
 
 _WEEKDAYS = "一二三四五六日"
 

@@ -11,11 +11,11 @@ import yaml
 
 from bot.directory import load_directory
 from config.settings import ConfigError, Settings
-from handlers.calendar import BusinessCalendar, OnSiteHours, WorkingDays
 from handlers.contract import Contract
-from handlers.holiday_table import HolidayTableError, load_holiday_table
-from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
-from handlers.roster import RosterError, load_roster
+from handlers.paging.calendar import BusinessCalendar, OnSiteHours, WorkingDays
+from handlers.paging.holiday_table import HolidayTableError, load_holiday_table
+from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
+from handlers.paging.roster import RosterError, load_roster
 
 
 def load_policy(settings: Settings) -> PagingPolicy:

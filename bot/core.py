@@ -11,15 +11,15 @@ from datetime import timedelta
 from sqlalchemy.exc import SQLAlchemyError
 
 import storage
-from bot.errors import InvalidMessage, StoreUnavailable
 from bot.history import HistoryItem, conversation_items
-from bot.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline, Receipt
+from core.clock import Clock
+from core.errors import InvalidMessage, StoreUnavailable
+from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from handlers import texts
-from handlers.articles import KnowledgeBase
-from handlers.clock import Clock
-from handlers.howto import KnowledgeBaseHolder
+from handlers.kb.articles import KnowledgeBase
+from handlers.kb.howto import KnowledgeBaseHolder
 
 log = logging.getLogger(__name__)
 

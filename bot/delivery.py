@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.messages import Outgoing
+from core.messages import Outgoing
 
 # Where a person with no chat identity is reached: the web chat (shown when they open it).
 DEFAULT_PUSH_CHANNEL = "web"

@@ -14,10 +14,10 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 import storage
-from bot.messages import Action, InboundMessage, Reply
 from bot.pipeline import Pipeline
 from bot.timers import TimerWorker
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Action, InboundMessage, Reply
 from handlers.registry import TIMER_HANDLERS
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

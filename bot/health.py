@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
-from handlers.clock import Clock
+from core.clock import Clock
 from nlu.client import NluClient, NluUnavailable, ParseResult
 
 log = logging.getLogger(__name__)

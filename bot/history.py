@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
+from core.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
 from handlers import texts
 
 # How far back the sent messages are searched for the button a press came from.

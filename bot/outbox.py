@@ -13,10 +13,10 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.channels.base import ChannelAdapter, DeliveryError, PermanentDeliveryError, RecipientUnavailable
-from bot.messages import Delivery, Reply
+from channels.base import ChannelAdapter, DeliveryError, PermanentDeliveryError, RecipientUnavailable
 from config.settings import OutboxSettings
-from handlers.clock import Clock
+from core.clock import Clock
+from core.messages import Delivery, Reply
 
 log = logging.getLogger(__name__)
 

@@ -17,19 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from bot.delivery import enqueue_outgoing
-from bot.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
+from core.clock import Clock
+from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from handlers import texts
-from handlers.articles import KnowledgeBase
-from handlers.clock import Clock
-from handlers.commands import Command, parse_command, run_command
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.dialogs import dialog_reminder
-from handlers.duty import effective_roster
-from handlers.failed import handle_failed
-from handlers.howto import KnowledgeBaseHolder
+from handlers.intake.failed import handle_failed
+from handlers.intake.untriaged import handle_untriaged
+from handlers.kb.articles import KnowledgeBase
+from handlers.kb.howto import KnowledgeBaseHolder
+from handlers.paging.duty import effective_roster
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
-from handlers.untriaged import handle_untriaged
+from handlers.tickets.commands import Command, parse_command, run_command
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
@@ -109,7 +109,7 @@ class Pipeline:
         """Handle a stored message once. Returns False when it was already handled or handling failed.
 
         A failure is counted on the message, which stays waiting for the recovery loop; after
-        ``max_attempts`` failures it is given up (see ``handlers.failed``), so nothing is retried forever."""
+        ``max_attempts`` failures it is given up (see ``handlers.intake.failed``), so nothing is retried forever."""
         try:
             return await self._process(inbound_id)
         except Exception as exc:

@@ -1,7 +1,7 @@
 """The retriage worker: tickets opened while the NLU was down are triaged once it answers again.
 
 Each pass reads the tickets still waiting (``storage.tickets_awaiting_triage``), triages their text
-outside any transaction, and applies each answer (``handlers.untriaged.retriage``) in a transaction
+outside any transaction, and applies each answer (``handlers.intake.untriaged.retriage``) in a transaction
 of its own that locks the ticket and checks it still waits, so an engineer who took it meanwhile, or
 a second bot process, is never overruled. The first NLU failure ends the pass: the rest wait for the
 next one. Passes run every ``every_s`` while tickets wait, and at once when woken (the NLU answered
@@ -18,11 +18,11 @@ from dataclasses import replace
 
 import storage
 from bot.delivery import enqueue_outgoing
-from handlers.clock import Clock
+from core.clock import Clock
 from handlers.context import HandlerContext
 from handlers.contract import Contract
-from handlers.duty import effective_roster
-from handlers.untriaged import awaiting_triage, leave_to_engineers, retriage
+from handlers.intake.untriaged import awaiting_triage, leave_to_engineers, retriage
+from handlers.paging.duty import effective_roster
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 from storage import paging as paging_store

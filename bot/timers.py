@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import storage
 from bot.delivery import enqueue_outgoing
-from handlers.clock import Clock
+from core.clock import Clock
 from handlers.context import TimerContext, TimerHandler
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.messages import Outgoing
-from handlers.articles import KnowledgeBase
+from core.messages import Outgoing
 from handlers.contract import Contract
+from handlers.kb.articles import KnowledgeBase
 from storage import InboundMessage, Person, Timer
 
 

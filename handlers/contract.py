@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
 
-from handlers.calendar import BusinessCalendar
-from handlers.paging_policy import DEFAULT_POLICY, PagingPolicy
-from handlers.roster import Roster
+from handlers.paging.calendar import BusinessCalendar
+from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy
+from handlers.paging.roster import Roster
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 import storage
-from bot.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers import complaints, purchases, texts
-from handlers import service_texts as st
+from core.messages import Action, Button, ButtonPress, Outgoing, Reply
+from handlers import texts
 from handlers.context import HandlerContext
+from handlers.service import complaints, purchases
+from handlers.service import texts as st
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage.service_models import Dialog

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.messages import Action, ButtonPress, Outgoing
-from handlers.actions import open_ticket_as_is
-from handlers.complaints import TIMER_KINDS as COMPLAINT_TIMERS
-from handlers.complaints import complaint_clock, handle_complaint, press_answer, press_facts_checked
+from core.messages import Action, ButtonPress, Outgoing
 from handlers.context import HandlerContext, TimerHandler
-from handlers.conversation import handle_chitchat, handle_coming_soon, handle_unknown
 from handlers.dialogs import answer_pressed, continue_dialog
-from handlers.howto import handle_howto, mark_solved, show_chosen_article
-from handlers.incident import handle_incident
-from handlers.lifecycle import RECORD_TIMER, record_close_due
-from handlers.paging import STEP_TIMER, page_step_due
-from handlers.purchases import handle_purchase
-from handlers.repairs import press_repair_step, press_sign
-from handlers.service_actions import press_approve, press_decline, service_command
-from handlers.ticket_buttons import (
+from handlers.intake.actions import open_ticket_as_is
+from handlers.intake.conversation import handle_chitchat, handle_coming_soon, handle_unknown
+from handlers.intake.incident import handle_incident
+from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
+from handlers.paging.escalation import STEP_TIMER, page_step_due
+from handlers.service.actions import press_approve, press_decline, service_command
+from handlers.service.complaints import TIMER_KINDS as COMPLAINT_TIMERS
+from handlers.service.complaints import complaint_clock, handle_complaint, press_answer, press_facts_checked
+from handlers.service.purchases import handle_purchase
+from handlers.service.repairs import press_repair_step, press_sign
+from handlers.tickets.buttons import (
     acknowledge_pressed,
     confirm_pressed,
     escalate_pressed,
@@ -26,6 +25,7 @@ from handlers.ticket_buttons import (
     resolve_pressed,
     take_pressed,
 )
+from handlers.tickets.lifecycle import RECORD_TIMER, record_close_due
 from nlu.triage import Triage
 
 KindHandler = Callable[[HandlerContext, Triage], Awaitable[list[Outgoing]]]

@@ -11,10 +11,15 @@ SDKS = ("aiohttp", "telegram", "wechatpy")
 
 
 def test_handlers_import_no_messaging_sdk_or_http_library() -> None:
-    modules = sorted(p.stem for p in (REPO_ROOT / "handlers").glob("*.py") if p.stem != "__init__")
+    root = REPO_ROOT / "handlers"
+    modules = sorted(
+        ".".join(("handlers", *p.relative_to(root).with_suffix("").parts))
+        for p in root.rglob("*.py")
+        if p.stem != "__init__"
+    )
     code = (
         "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module('handlers.' + m)\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
         f"print(sorted(m for m in {SDKS!r} if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
@@ -24,7 +29,7 @@ def test_handlers_import_no_messaging_sdk_or_http_library() -> None:
 
 def test_only_the_storage_package_builds_sql_queries() -> None:
     offenders = []
-    for folder in ("bot", "handlers", "nlu"):
+    for folder in ("core", "bot", "channels", "handlers", "nlu"):
         for path in (REPO_ROOT / folder).rglob("*.py"):
             if ".venv" in path.parts:
                 continue
@@ -32,4 +37,3 @@ def test_only_the_storage_package_builds_sql_queries() -> None:
             if "from sqlalchemy import" in text and ("select(" in text or "update(" in text):
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == [], f"queries outside storage/: {offenders}"
-

@@ -16,7 +16,7 @@ from bot.directory import load_directory
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from config.settings import REPO_ROOT, OutboxSettings
-from handlers.clock import FakeClock
+from core.clock import FakeClock
 from nlu.client import ParseResult
 from tests.support.builders import ScriptedNlu, make_inbound
 from tests.support.service_steps import NOW

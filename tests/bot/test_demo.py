@@ -9,7 +9,7 @@ import storage
 from bot.contract import load_contract
 from bot.demo import DemoDriver, demo_clock, demo_timers, run_demo
 from bot.pipeline import Pipeline
-from handlers.howto import KnowledgeBaseHolder
+from handlers.kb.howto import KnowledgeBaseHolder
 from nlu.client import RasaHttpClient
 from tests.conftest import make_settings
 

@@ -208,8 +208,8 @@ async def test_an_engineer_sees_the_page_pushed_live_and_acknowledges_it_with_th
 
     from playwright.async_api import async_playwright, expect
 
-    from handlers.calendar import BusinessCalendar
-    from handlers.roster import load_roster, on_duty
+    from handlers.paging.calendar import BusinessCalendar
+    from handlers.paging.roster import load_roster, on_duty
 
     engineer = on_duty(
         load_roster(REPO_ROOT / "config" / "roster.yaml"), datetime.now(UTC), BusinessCalendar()

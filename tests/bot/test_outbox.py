@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import storage
-from bot.channels.base import PermanentDeliveryError, RecipientUnavailable
-from bot.messages import Delivery, Outgoing, Reply
 from bot.outbox import OutboxWorker
+from channels.base import PermanentDeliveryError, RecipientUnavailable
 from config.settings import OutboxSettings
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Delivery, Outgoing, Reply
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 

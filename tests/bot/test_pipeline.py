@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 import storage
-from bot.messages import Action, Outgoing, Reply, parse_payload
 from bot.pipeline import Pipeline
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Action, Outgoing, Reply, parse_payload
 from handlers.context import HandlerContext
 from handlers.registry import KIND_HANDLERS
 from nlu.client import NluClient, ParseResult

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 import storage
 from bot.app import RUNTIME, build_app
-from bot.messages import Action, Reply
 from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
 from config.settings import REPO_ROOT
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Action, Reply
 from handlers.contract import Contract
-from handlers.roster import load_roster, on_duty
+from handlers.paging.roster import load_roster, on_duty
 from storage import paging as paging_store
 from tests.conftest import make_settings
 from tests.support.builders import SwitchableNlu, make_inbound

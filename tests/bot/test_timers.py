@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 import storage
-from bot.messages import Outgoing, Reply
 from bot.timers import TimerWorker
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Outgoing, Reply
 from handlers.context import TimerContext
 
 START = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)

@@ -67,7 +67,7 @@ def test_the_demo_directory_loads_and_a_broken_one_names_the_entry(tmp_path: Pat
 
 def test_the_shipped_paging_policy_file_is_the_contracts_defaults() -> None:
     from bot.contract import load_policy
-    from handlers.paging_policy import DEFAULT_POLICY
+    from handlers.paging.policy import DEFAULT_POLICY
 
     assert load_policy(load_settings(env={})) == DEFAULT_POLICY
 
@@ -89,7 +89,7 @@ def test_on_site_hours_are_configurable_and_checked(tmp_path: Path) -> None:
     import datetime as dt
 
     from bot.contract import on_site_hours
-    from handlers.calendar import BusinessCalendar
+    from handlers.paging.calendar import BusinessCalendar
 
     config = tmp_path / "helpdesk.toml"
     config.write_text("[service]\non_site_start = 08:30:00\non_site_end = 18:00:00\n", encoding="utf-8")

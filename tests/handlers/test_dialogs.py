@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 
 import storage
-from bot.messages import Reply
 from bot.pipeline import Pipeline
 from config.settings import REPO_ROOT
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Reply
 from handlers.contract import Contract
 from handlers.dialogs import DIALOG_STEPS
-from handlers.roster import load_roster
+from handlers.paging.roster import load_roster
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
 from tests.support.builders import ScriptedNlu, make_inbound

@@ -22,7 +22,7 @@ import aiohttp
 import pytest
 
 from bot.health import Health
-from handlers.clock import FakeClock
+from core.clock import FakeClock
 from nlu.client import RasaHttpClient
 from nlu.server import RasaServer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from bot.messages import InboundMessage
+from core.messages import InboundMessage
 from nlu.client import IntentScore, NluUnavailable, ParseResult
 
 _ids = itertools.count(1)

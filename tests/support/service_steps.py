@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 import storage
-from bot.messages import Button, Reply
 from bot.pipeline import Pipeline
-from handlers.clock import FakeClock
+from core.clock import FakeClock
+from core.messages import Button, Reply
 from tests.support.builders import ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai

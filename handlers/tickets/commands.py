@@ -1,0 +1,202 @@
+"""Engineer commands in chat, recognised before triage: plain text, Chinese and English forms.
+
+    我的工单 | /mine                      my open tickets (staff: the tickets I reported)
+    接单 1042 | /take 1042                take a ticket (in progress)
+    /ack 1042                            acknowledge its page
+    释放 1042 | /release 1042             give it back to the team on duty
+    解决 1042 <说明> | /resolve 1042 <note>  resolve; the note becomes the service record
+    备注 1042 <内容> | /note 1042 <text>    add a note to the history
+    升级 1042 | /escalate 1042            page the next escalation step now
+    转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
+    谁在值班 | /oncall                     everyone: who is on duty now and next
+    文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
+    换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
+    请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
+
+A command is a whole message in one of these shapes, so an ordinary report ("解决不了打印问题")
+never parses as one. Each ticket command calls the lifecycle's domain function, the same one the
+page's buttons call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import storage
+from core.messages import Outgoing, Reply
+from handlers import texts
+from handlers.context import HandlerContext
+from handlers.kb.howto import show_article
+from handlers.paging import duty
+from handlers.paging import texts as t
+from handlers.paging.calendar import CalendarError
+from handlers.paging.roster import describe_duty
+from handlers.permissions import is_engineer
+from handlers.tickets import lifecycle
+from storage import paging as paging_store
+
+_NUMBER = r"\s*#?(\d{1,9})"
+_REST = r"(?:\s+(?P<arg>.+))?"
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE | re.DOTALL))
+    for name, pattern in (
+        ("mine", r"(?:我的工单|/mine)"),
+        ("oncall", r"(?:现在)?(?:谁在值班|谁值班)|/oncall"),
+        ("take", rf"(?:接单|/take){_NUMBER}"),
+        ("ack", rf"/ack{_NUMBER}"),
+        ("release", rf"(?:释放|/release){_NUMBER}"),
+        ("resolve", rf"(?:解决|/resolve){_NUMBER}{_REST}"),
+        ("note", rf"(?:备注|/note){_NUMBER}{_REST}"),
+        ("escalate", rf"(?:升级|/escalate){_NUMBER}"),
+        ("reassign", rf"(?:转派|/assign|/reassign){_NUMBER}\s+(?P<arg>\S+)"),
+    )
+)
+_TRAILING = "？?。.!！ \t\n"
+_ARTICLE = re.compile(r"(?:文章|/article)(?:\s+(?P<arg>[a-z0-9-]+))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    number: int | None = None
+    arg: str = ""
+
+
+def parse_command(text: str) -> Command | None:
+    """The command a message is, or None for anything else (which goes to triage)."""
+    article = _ARTICLE.fullmatch(text.strip().rstrip(_TRAILING))
+    if article is not None:
+        return Command("article", None, (article.group("arg") or "").lower())
+    for name, duty_pattern in (("swap", duty.SWAP_COMMAND), ("leave", duty.LEAVE_COMMAND)):
+        found = duty_pattern.fullmatch(text.strip().rstrip(_TRAILING))
+        if found is not None:
+            return Command(name, None, " ".join(found.groups()))
+    cleaned = (
+        text.strip().rstrip(_TRAILING)
+        if not text.strip().startswith(("解决", "备注", "/resolve", "/note"))
+        else text.strip()
+    )
+    for name, pattern in _PATTERNS:
+        match = pattern.fullmatch(cleaned)
+        if match is None:
+            continue
+        number = int(match.group(1)) if match.groups() and match.group(1) else None
+        arg = (match.groupdict().get("arg") or "").strip()
+        return Command(name, number, arg)
+    return None
+
+
+async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
+    if command.name == "mine":
+        return [Outgoing(Reply(await _my_tickets(ctx)))]
+    if command.name == "oncall":
+        return [Outgoing(Reply(await _on_duty(ctx)))]
+    if command.name == "article":
+        return await show_article(ctx, command.arg)
+    if command.name in ("swap", "leave"):
+        return [Outgoing(Reply(await _change_roster(ctx, command)))]
+    assert command.number is not None
+    ticket = await paging_store.lock_ticket(ctx.session, command.number)
+    if ticket is None:
+        return [Outgoing(Reply(t.say(ctx.lang, "no_ticket", number=command.number)))]
+    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    source, by, now = ctx.message.channel, ctx.person, ctx.now
+    if command.name == "take":
+        outcome = await lifecycle.take(ctx.session, ticket, by, source, now, zone)
+    elif command.name == "ack":
+        outcome = await lifecycle.acknowledge(ctx.session, ticket, by, source, now, zone)
+    elif command.name == "release":
+        outcome = await lifecycle.release(ctx.session, ticket, by, source, now, ctx.contract)
+    elif command.name == "resolve":
+        days = ctx.contract.record_close_days if ctx.contract is not None else 3
+        outcome = await lifecycle.resolve(ctx.session, ticket, by, source, now, command.arg, days, zone)
+    elif command.name == "note":
+        outcome = await lifecycle.add_note(ctx.session, ticket, by, source, now, command.arg)
+    elif command.name == "escalate":
+        outcome = await lifecycle.escalate(ctx.session, ticket, by, source, now)
+    else:
+        target = await _engineer(ctx, command.arg)
+        if target is None:
+            return [Outgoing(Reply(t.say(ctx.lang, "unknown_engineer", who=command.arg)))]
+        outcome = await lifecycle.reassign(ctx.session, ticket, by, target, source, now, zone)
+    return outcome.outgoing()
+
+
+async def _change_roster(ctx: HandlerContext, command: Command) -> str:
+    if ctx.contract is None:
+        return duty.say(ctx.lang, "no_roster")
+    parts = command.arg.split()
+    try:
+        if command.name == "swap":
+            day, first, second = duty.parse_date(parts[0]), parts[1], parts[2]
+            result = await duty.add_swap(
+                ctx.session, ctx.person, day, first, second, ctx.contract.roster, ctx.message.channel, ctx.now
+            )
+        else:
+            who, start, end, sub = parts[0], duty.parse_date(parts[1]), duty.parse_date(parts[2]), parts[3]
+            result = await duty.add_leave(
+                ctx.session, ctx.person, who, start, end, sub, ctx.contract.roster, ctx.message.channel, ctx.now
+            )
+    except ValueError as exc:  # an impossible date such as 2026-02-30
+        return duty.say(ctx.lang, "invalid", why=str(exc))
+    return result.text
+
+
+async def _engineer(ctx: HandlerContext, who: str) -> storage.Person | None:
+    """An engineer by id (eng.liu) or by name (刘工)."""
+    person = await storage.get_person(ctx.session, who)
+    if person is not None:
+        return person
+    for candidate in await storage.list_people(ctx.session, role="engineer"):
+        if candidate.name == who or candidate.name.split("（")[0] == who:
+            return candidate
+    return None
+
+
+async def _my_tickets(ctx: HandlerContext) -> str:
+    engineer = is_engineer(ctx.person.role)
+    if engineer:
+        tickets = await paging_store.assigned_tickets(ctx.session, ctx.person.id)
+    else:
+        tickets = await paging_store.requested_tickets(ctx.session, ctx.person.id)
+    if not tickets:
+        return t.say(ctx.lang, "mine_none")
+    lines = [t.say(ctx.lang, "mine_engineer" if engineer else "mine_requester", count=len(tickets))]
+    for ticket in tickets:
+        count = await paging_store.affected_count(ctx.session, ticket.id)
+        affected = t.say(ctx.lang, "affected_suffix", count=count) if count > 1 else ""
+        severity = texts.severity_name(ctx.lang, ticket.severity) if ticket.severity else ticket.kind
+        status = t.status_name(ctx.lang, ticket.status)
+        text = ticket.text if len(ticket.text) <= 30 else ticket.text[:29] + "…"
+        lines.append(
+            t.say(
+                ctx.lang,
+                "mine_line",
+                number=ticket.number,
+                severity=severity,
+                status=status,
+                text=text,
+                affected=affected,
+            )
+        )
+    return "\n".join(lines)
+
+
+async def _on_duty(ctx: HandlerContext) -> str:
+    if ctx.contract is None:
+        return t.say(ctx.lang, "no_roster")
+    names = {p.id: p.name for p in await storage.list_people(ctx.session)}
+    calendar = ctx.contract.calendar
+    try:
+        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names)
+    except CalendarError as exc:
+        return str(exc)
+    # This year, and next year from December on: say when the holidays behind the answer are guessed.
+    today = calendar.local(ctx.now).date()
+    years = sorted({today.year, (today + timedelta(days=31)).year})
+    estimated = [str(y) for y in years if calendar.days.year(y).estimated]
+    if estimated:
+        answer += "\n" + texts.say(ctx.lang, "calendar_estimated", years="、".join(estimated))
+    return answer
