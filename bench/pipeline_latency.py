@@ -40,9 +40,7 @@ def _rss_mb(pid: int) -> float:
 
 
 def _post(url: str, body: dict[str, str]) -> None:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as resp:
         resp.read()
 
@@ -77,6 +75,34 @@ async def main(count: int) -> None:
                     f"max={timings[-1]:.1f}"
                 )
                 print(f"rss_mb bot={_rss_mb(bot_pid):.0f} rasa={_rss_mb(rasa_pid):.0f}")
+
+                # Four senders at once: readers and the waiting REST answers contend with the writers.
+                async def one(i: int) -> float:
+                    body = {"sender": SENDERS[i % len(SENDERS)], "message": MESSAGES[i % len(MESSAGES)]}
+                    t0 = time.perf_counter()
+                    await asyncio.to_thread(_post, url, body)
+                    return (time.perf_counter() - t0) * 1000
+
+                started = time.perf_counter()
+                concurrent: list[float] = []
+                for first in range(0, count, 4):
+                    concurrent += await asyncio.gather(*(one(i) for i in range(first, min(first + 4, count))))
+                elapsed = time.perf_counter() - started
+                concurrent.sort()
+                print(
+                    f"concurrent_4 throughput_per_s={count / elapsed:.1f} p50={statistics.median(concurrent):.1f} "
+                    f"p90={concurrent[int(0.9 * (count - 1))]:.1f} max={concurrent[-1]:.1f}"
+                )
+                # What the bot adds on top of Rasa: the same messages parsed by Rasa alone.
+                parse = []
+                for i in range(count):
+                    t0 = time.perf_counter()
+                    await asyncio.to_thread(
+                        _post, rasa.base_url + "/model/parse", {"text": MESSAGES[i % len(MESSAGES)]}
+                    )
+                    parse.append((time.perf_counter() - t0) * 1000)
+                overhead = statistics.median(timings) - statistics.median(parse)
+                print(f"rasa_parse_ms p50={statistics.median(parse):.1f} bot_overhead_ms p50={overhead:.1f}")
             finally:
                 bot.stop()
 
