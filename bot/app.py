@@ -33,7 +33,8 @@ from core.clock import Clock, SystemClock
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.kb.howto import KnowledgeBaseHolder
 from handlers.registry import TIMER_HANDLERS
-from nlu.client import NluClient, RasaHttpClient
+from nlu.client import NluClient
+from nlu.rasa_http import RasaHttpClient
 
 log = logging.getLogger(__name__)
 

@@ -284,8 +284,8 @@ async def _triage_eval(settings: Settings, path: Path, url: str | None) -> str:
     """The bot's own triage (model + rules) over a TSV; uses a running Rasa, or starts one."""
     import aiohttp
 
-    from nlu.client import RasaHttpClient
     from nlu.evaluation import evaluate_file
+    from nlu.rasa_http import RasaHttpClient
     from nlu.server import RasaServer
 
     base = url or settings.nlu.url

@@ -5,31 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import storage
-from bot.history import HistoryItem, conversation_items
+from bot.history import conversation_items, greeting
 from bot.outbox import OutboxWorker
-from bot.pipeline import Pipeline, Receipt
+from bot.pipeline import Pipeline
 from core.clock import Clock
 from core.errors import InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
+from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt
 from handlers import texts
-from handlers.kb.articles import KnowledgeBase
+from handlers.kb.articles import Article, KnowledgeBase
 from handlers.kb.howto import KnowledgeBaseHolder
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PersonView:
-    id: str
-    name: str
-    department: str
-    role: str
 
 
 class HelpdeskCore:
@@ -143,6 +135,17 @@ class HelpdeskCore:
             people = await storage.list_people(session)
             return [PersonView(p.id, p.name, p.department, p.role) for p in people]
 
+    async def greeting(self, person_id: str) -> Greeting | None:
+        async with self.sessions() as session:
+            return await greeting(session, person_id)
+
+    def articles(self) -> list[ArticleView]:
+        return [_article_view(a) for a in self.kb.current.all()]
+
+    def article(self, article_id: str) -> ArticleView | None:
+        found = self.kb.current.get(article_id)
+        return _article_view(found) if found is not None else None
+
     async def history(self, person_id: str, limit: int = 100) -> list[HistoryItem]:
         async with self.sessions() as session:
             return await conversation_items(session, person_id, limit)
@@ -153,3 +156,7 @@ class HelpdeskCore:
             count = await storage.retry_now(session, channel, person_id, self.clock.now())
         if count:
             self.worker.wake()
+
+
+def _article_view(article: Article) -> ArticleView:
+    return ArticleView(article.id, article.title_zh, article.title_en, article.summary, article.updated, article.body)

@@ -3,35 +3,19 @@ they were sent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
+from core.ports import Greeting, HistoryItem
 from handlers import texts
 
 # How far back the sent messages are searched for the button a press came from.
 _BUTTON_SEARCH_ROWS = 1000
 
 _EXAMPLE_KEYS = ("web_example_fault", "web_example_howto", "web_example_tickets")
-
-
-@dataclass(frozen=True)
-class HistoryItem:
-    id: str  # "i<inbound id>" for what the person said, "o<outbox id>" for what the bot sent
-    from_person: bool
-    reply: Reply
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Greeting:
-    """What the web chat says first: what the bot does, and examples that are sent as typed."""
-
-    text: str
-    examples: tuple[str, ...]
 
 
 async def greeting(session: AsyncSession, person_id: str) -> Greeting | None:

@@ -19,6 +19,7 @@ import storage
 from bot.delivery import enqueue_outgoing
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
+from core.ports import Receipt
 from handlers import texts
 from handlers.context import HandlerContext
 from handlers.contract import Contract
@@ -34,12 +35,6 @@ from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Receipt:
-    inbound_id: int
-    duplicate: bool
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""The bot's side of Rasa: one HTTP call, ``POST /model/parse``, through the app's shared session.
+"""The bot's side of Rasa: the ``NluClient`` protocol and the parse result types.
 
 Rasa is an outside dependency, so it sits behind the ``NluClient`` protocol: the real
-``RasaHttpClient`` here, and any test double a unit test passes instead. Every failure — refused
+``nlu.rasa_http.RasaHttpClient``, and any test double a unit test passes instead. Handlers import
+the result types from here, so this module imports no HTTP library. Every failure — refused
 connection, timeout, an answer that is not a parse result — becomes ``NluUnavailable`` so the
 pipeline has one thing to handle.
 """
@@ -9,10 +10,7 @@ pipeline has one thing to handle.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    import aiohttp
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -47,28 +45,3 @@ def parse_result_from_json(text: str, data: Any) -> ParseResult:
     except (KeyError, TypeError, ValueError) as exc:
         raise NluUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}") from exc
     return ParseResult(text=text, intent=top, ranking=ranking or (top,))
-
-
-class RasaHttpClient:
-    """Calls a running ``rasa run --enable-api`` server."""
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout_s: float) -> None:
-        # aiohttp is imported here, not at module level: handlers import this module's result
-        # types and must not pull in an HTTP library.
-        import aiohttp
-
-        self._aiohttp = aiohttp
-        self._session = session
-        self._url = base_url.rstrip("/") + "/model/parse"
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-
-    async def parse(self, text: str) -> ParseResult:
-        try:
-            async with self._session.post(self._url, json={"text": text}, timeout=self._timeout) as resp:
-                if resp.status != 200:
-                    body = (await resp.text())[:200]
-                    raise NluUnavailable(f"Rasa answered HTTP {resp.status}: {body}")
-                data = await resp.json(content_type=None)
-        except (TimeoutError, self._aiohttp.ClientError, ValueError) as exc:
-            raise NluUnavailable(f"Rasa unreachable at {self._url}: {exc!r}") from exc
-        return parse_result_from_json(text, data)

@@ -16,13 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import MessageIdReused
 from storage.models import InboundMessage, OutboxMessage
-
-
-class MessageIdReused(Exception):
-    """The sender sent a different text under a message id they used before: a client error.
-
-    Nothing is stored; treating it as a redelivery would answer the new text with the old reply."""
 
 
 async def record_inbound(

@@ -7,8 +7,8 @@ import sys
 import uuid
 from typing import TextIO
 
-from bot.core import HelpdeskCore
 from core.messages import Button, Delivery, InboundMessage, printable
+from core.ports import Helpdesk
 
 
 class TerminalChannel:
@@ -31,7 +31,7 @@ class TerminalChannel:
     async def edit(self, delivery: Delivery) -> None:
         await self.send(delivery)
 
-    def to_inbound(self, person_id: str, line: str, core: HelpdeskCore) -> InboundMessage:
+    def to_inbound(self, person_id: str, line: str, core: Helpdesk) -> InboundMessage:
         """A typed line; a bare number picks that button of the last reply."""
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.last_buttons):

@@ -16,11 +16,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from bot.core import HelpdeskCore
 from channels.base import RecipientUnavailable
-from core.errors import InvalidMessage, StoreUnavailable
+from core.errors import InvalidMessage, MessageIdReused, StoreUnavailable
 from core.messages import MAX_TEXT_LENGTH, Delivery, InboundMessage, Reply, printable
-from storage import MessageIdReused
+from core.ports import Helpdesk
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _bad_request(message: str) -> web.Response:
     return _json({"error": message}, status=400)
 
 
-def setup_web_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], channel: WebChatChannel) -> None:
+def setup_web_routes(app: web.Application, core_of: Callable[[], Helpdesk], channel: WebChatChannel) -> None:
     """Register the page, its API, the WebSocket and the REST webhook on ``app``.
 
     ``core_of`` gives the core once the app has started (routes are registered before start-up)."""

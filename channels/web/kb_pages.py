@@ -10,9 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.core import HelpdeskCore
-from bot.history import greeting
-from handlers.kb.articles import Article
+from core.ports import ArticleView, Helpdesk
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
@@ -65,7 +63,7 @@ def markdown_to_html(markdown: str) -> str:
     return "\n".join(out)
 
 
-def _article_page(article: Article) -> str:
+def _article_page(article: ArticleView) -> str:
     head = (
         f"<h1>{html.escape(article.title_zh)}</h1><p class='en'>{html.escape(article.title_en)}</p>"
         f"<p class='summary'>{html.escape(article.summary)}</p>"
@@ -74,27 +72,25 @@ def _article_page(article: Article) -> str:
     return _PAGE.format(title=html.escape(article.title_zh), body=head + markdown_to_html(article.body))
 
 
-def setup_kb_routes(app: web.Application, core_of: Callable[[], HelpdeskCore]) -> None:
+def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk]) -> None:
     async def index(_request: web.Request) -> web.Response:
         items = "\n".join(
             f"<li><a href='/kb/{html.escape(a.id)}'>{html.escape(a.title_zh)}</a>"
             f" <span class='en'>{html.escape(a.title_en)}</span></li>"
-            for a in core_of().kb.current.all()
+            for a in core_of().articles()
         )
         body = f"<h1>操作指南 · How-to guides</h1><ul class='articles'>{items}</ul>"
         return web.Response(text=_PAGE.format(title="操作指南", body=body), content_type="text/html")
 
     async def article(request: web.Request) -> web.Response:
-        found = core_of().kb.current.get(request.match_info["article_id"])
+        found = core_of().article(request.match_info["article_id"])
         if found is None:
             raise web.HTTPNotFound(text="no such article / 没有这篇指南")
         return web.Response(text=_article_page(found), content_type="text/html")
 
     async def web_greeting(request: web.Request) -> web.Response:
         """The greeting the chat page shows once a person is chosen: {"text", "examples"}."""
-        core = core_of()
-        async with core.sessions() as session:
-            found = await greeting(session, request.query.get("person", ""))
+        found = await core_of().greeting(request.query.get("person", ""))
         if found is None:
             raise web.HTTPNotFound(text="no such person / 没有这个人")
         body = {"text": found.text, "examples": list(found.examples)}

@@ -22,8 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import aiohttp
 
-from nlu.client import RasaHttpClient, parse_result_from_json
+from nlu.client import parse_result_from_json
 from nlu.evaluation import Report, format_report, latency_line, predict, read_tsv, score
+from nlu.rasa_http import RasaHttpClient
 from nlu.server import NLU_DIR, RasaServer, find_model, rasa_env
 from nlu.triage import Triage, triage_from_parse
 

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import aiohttp
 
-from nlu.client import RasaHttpClient
 from nlu.evaluation import evaluate_file
+from nlu.rasa_http import RasaHttpClient
 from nlu.server import RasaServer, find_model
 
 

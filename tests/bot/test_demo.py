@@ -10,7 +10,7 @@ from bot.contract import load_contract
 from bot.demo import DemoDriver, demo_clock, demo_timers, run_demo
 from bot.pipeline import Pipeline
 from handlers.kb.howto import KnowledgeBaseHolder
-from nlu.client import RasaHttpClient
+from nlu.rasa_http import RasaHttpClient
 from tests.conftest import make_settings
 
 

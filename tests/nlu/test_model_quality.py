@@ -14,8 +14,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from nlu.client import RasaHttpClient
 from nlu.evaluation import evaluate_file, read_tsv, score
+from nlu.rasa_http import RasaHttpClient
 from nlu.server import RasaServer
 from nlu.triage import triage
 

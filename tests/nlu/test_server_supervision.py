@@ -23,7 +23,7 @@ import pytest
 
 from bot.health import Health
 from core.clock import FakeClock
-from nlu.client import RasaHttpClient
+from nlu.rasa_http import RasaHttpClient
 from nlu.server import RasaServer
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
