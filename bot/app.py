@@ -21,6 +21,7 @@ from bot.contract import load_contract
 from bot.core import HelpdeskCore
 from bot.directory import load_directory
 from bot.health import Health, HealthTrackedNlu
+from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
@@ -31,7 +32,6 @@ from channels.web.kb_pages import setup_kb_routes
 from config.settings import Settings
 from core.clock import Clock, SystemClock
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
-from handlers.kb.howto import KnowledgeBaseHolder
 from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient
 from nlu.rasa_http import RasaHttpClient

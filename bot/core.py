@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import storage
 from bot.history import conversation_items, greeting
+from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from core.clock import Clock
@@ -19,7 +20,6 @@ from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt
 from handlers import texts
 from handlers.kb.articles import Article, KnowledgeBase
-from handlers.kb.howto import KnowledgeBaseHolder
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from bot.delivery import enqueue_outgoing
+from bot.kb_holder import KnowledgeBaseHolder
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from core.ports import Receipt
@@ -27,7 +28,6 @@ from handlers.dialogs import dialog_reminder
 from handlers.intake.failed import handle_failed
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
-from handlers.kb.howto import KnowledgeBaseHolder
 from handlers.paging.duty import effective_roster
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
 from handlers.tickets.commands import Command, parse_command, run_command

@@ -6,35 +6,17 @@ The answer carries two buttons, solved and not solved (open a ticket); the butto
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers import texts
 from handlers.context import HandlerContext
 from handlers.intake.conversation import open_as_is_button
-from handlers.kb.articles import Article, KnowledgeBase, chat_answer, load_knowledge_base
+from handlers.kb.articles import Article, KnowledgeBase, chat_answer
 from nlu.triage import Triage
 
 # Below this the model is not sure which article fits: offer the best few as buttons instead.
 ARTICLE_CONFIDENCE = 0.6
 CHOICES = 3
-
-
-class KnowledgeBaseHolder:
-    """The knowledge base in use; ``reload`` swaps in a new one only if the folder loads whole."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.current = kb
-
-    @classmethod
-    def from_folder(cls, folder: Path) -> KnowledgeBaseHolder:
-        return cls(load_knowledge_base(folder))
-
-    def reload(self, folder: Path) -> KnowledgeBase:
-        """Load the folder again; on error the old knowledge base stays and the error is raised."""
-        self.current = load_knowledge_base(folder)
-        return self.current
 
 
 def ref_for(inbound_id: int, article_id: str) -> str:

@@ -8,8 +8,8 @@ from pathlib import Path
 import storage
 from bot.contract import load_contract
 from bot.demo import DemoDriver, demo_clock, demo_timers, run_demo
+from bot.kb_holder import KnowledgeBaseHolder
 from bot.pipeline import Pipeline
-from handlers.kb.howto import KnowledgeBaseHolder
 from nlu.rasa_http import RasaHttpClient
 from tests.conftest import make_settings
 

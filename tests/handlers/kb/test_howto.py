@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import storage
+from bot.kb_holder import KnowledgeBaseHolder
 from bot.pipeline import Pipeline
 from config.settings import REPO_ROOT
 from core.clock import FakeClock
 from core.messages import Action, Reply
-from handlers.kb.howto import KnowledgeBaseHolder
 from nlu.client import NluClient
 from tests.support.builders import ScriptedNlu, make_inbound
 
