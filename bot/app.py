@@ -65,7 +65,7 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.Sessio
     engine = storage.make_engine(settings.database_url, settings.database.busy_timeout_ms)
     await storage.upgrade(engine)
     sessions = storage.make_session_factory(engine)
-    records = load_directory(settings.path(settings.people_file))
+    records = load_directory(settings.path(settings.people_file), settings.service.language)
     async with sessions() as session, session.begin():
         await storage.sync_people(session, records)
     return engine, sessions

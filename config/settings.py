@@ -74,6 +74,7 @@ class HandlingSettings(_Section):
 class ServiceSettings(_Section):
     timezone: str = "Asia/Shanghai"
     hotline: str = "400-000-0000"
+    # The language of everyone whose entry in the people directory names none.
     language: Literal["zh", "en"] = "zh"
     # On-site hours (5×8) on working days; outside them, and on weekends and statutory holidays
     # (not on 调休 make-up working days), the on-call engineer and the hotline take over.

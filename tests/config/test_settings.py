@@ -126,3 +126,25 @@ def test_the_complaint_windows_reach_the_contract_and_a_reminder_after_its_deadl
         config.write_text(f"[complaints]\n{section}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=key):
             load_settings(config)
+
+
+async def test_the_contracts_language_is_everyones_whose_directory_entry_names_none(tmp_path: Path) -> None:
+    import storage
+    from bot.app import open_database
+    from tests.conftest import make_settings
+
+    people = tmp_path / "people.yaml"
+    people.write_text(
+        "people:\n  - {id: a, name: Ann, role: staff}\n  - {id: b, name: 李四, role: staff, language: zh}\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'helpdesk.db'}", service={"language": "en"}, people_file=str(people)
+    )
+    engine, sessions = await open_database(settings)
+    try:
+        async with sessions() as s:
+            languages = {p.id: p.language for p in await storage.list_people(s)}
+    finally:
+        await engine.dispose()
+    assert languages == {"a": "en", "b": "zh"}
