@@ -219,6 +219,6 @@ def build_app(
             raise web.HTTPServiceUnavailable(text="starting up")
         return runtime.core
 
-    setup_web_routes(app, core, runtime.web_channel)
-    setup_kb_routes(app, core)
+    setup_web_routes(app, core, runtime.web_channel, chat=settings.web.enabled)
+    setup_kb_routes(app, core, chat=settings.web.enabled)
     return app

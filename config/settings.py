@@ -51,6 +51,8 @@ class NluSettings(_Section):
 
 
 class WebSettings(_Section):
+    # The web chat in the browser (anyone reaching it may pick any person: off where that is too
+    # open). The HTTP server itself always runs: the REST webhook, /healthz and the /kb pages.
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)

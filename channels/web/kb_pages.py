@@ -49,7 +49,9 @@ def _article_page(article: Article) -> str:
     return _PAGE.format(title=html.escape(article.title_zh), body=head + markdown_to_html(article.body))
 
 
-def setup_kb_routes(app: web.Application, core_of: Callable[[], HelpdeskCore]) -> None:
+def setup_kb_routes(app: web.Application, core_of: Callable[[], HelpdeskCore], *, chat: bool = True) -> None:
+    """The knowledge-base pages; with ``chat`` ([web] enabled) also the chat page's greeting."""
+
     async def index(_request: web.Request) -> web.Response:
         items = "\n".join(
             f"<li><a href='/kb/{html.escape(a.id)}'>{html.escape(a.title_zh)}</a>"
@@ -75,6 +77,7 @@ def setup_kb_routes(app: web.Application, core_of: Callable[[], HelpdeskCore]) -
         body = {"text": found.text, "examples": list(found.examples)}
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
-    app.router.add_get("/api/greeting", web_greeting)
+    if chat:
+        app.router.add_get("/api/greeting", web_greeting)
     app.router.add_get("/kb", index)
     app.router.add_get("/kb/{article_id}", article)
