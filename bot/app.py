@@ -66,7 +66,7 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.Sessio
     engine = storage.make_engine(settings.database_url, settings.database.busy_timeout_ms)
     await storage.upgrade(engine)
     sessions = storage.make_session_factory(engine)
-    records = load_directory(settings.path(settings.people_file))
+    records = load_directory(settings.path(settings.people_file), settings.service.language)
     async with sessions() as session, session.begin():
         await storage.sync_people(session, records)
     return engine, sessions
@@ -220,6 +220,6 @@ def build_app(
             raise web.HTTPServiceUnavailable(text="starting up")
         return runtime.core
 
-    setup_web_routes(app, core, runtime.web_channel)
-    setup_kb_routes(app, core)
+    setup_web_routes(app, core, runtime.web_channel, chat=settings.web.enabled)
+    setup_kb_routes(app, core, chat=settings.web.enabled)
     return app

@@ -36,7 +36,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     app = build_app(settings)
-    print(f"IT 服务台 web chat: http://{settings.web.host}:{settings.web.port}/  (Ctrl-C to stop)", flush=True)
+    what = "web chat" if settings.web.enabled else "REST webhook /webhooks/rest/webhook (web chat off)"
+    print(f"IT 服务台 {what}: http://{settings.web.host}:{settings.web.port}/  (Ctrl-C to stop)", flush=True)
     web.run_app(app, host=settings.web.host, port=settings.web.port, print=None)
     return 0
 

@@ -1,5 +1,5 @@
 """Loading the service contract at start-up: the roster file, checked against the people
-directory, with the calendar and paging settings. A bad roster stops start-up with a
+directory, with the calendar, paging and complaint settings. A bad roster stops start-up with a
 ``ConfigError`` naming the key, like a bad settings file."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import yaml
 
 from bot.directory import load_directory
 from config.settings import ConfigError, Settings
-from handlers.contract import Contract
+from handlers.contract import ComplaintClocks, Contract
 from handlers.paging.calendar import BusinessCalendar, OnSiteHours, WorkingDays
 from handlers.paging.holiday_table import HolidayTableError, load_holiday_table
 from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
@@ -51,6 +51,16 @@ def load_working_days(settings: Settings) -> WorkingDays:
     return days
 
 
+def _complaint_clocks(settings: Settings) -> ComplaintClocks:
+    complaints = settings.complaints
+    return ComplaintClocks(
+        facts=timedelta(hours=complaints.facts_hours),
+        answer=timedelta(hours=complaints.answer_hours),
+        facts_reminder=timedelta(hours=complaints.facts_reminder_hours),
+        answer_reminder=timedelta(hours=complaints.answer_reminder_hours),
+    )
+
+
 def load_contract(settings: Settings) -> Contract:
     known_ids = {record.id for record in load_directory(settings.path(settings.people_file))}
     try:
@@ -64,4 +74,5 @@ def load_contract(settings: Settings) -> Contract:
         record_close_days=settings.paging.record_close_days,
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
+        complaints=_complaint_clocks(settings),
     )

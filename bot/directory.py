@@ -20,7 +20,7 @@ class _Entry(BaseModel):
     role: Literal["staff", "engineer", "manager", "admin"]
     department: str = ""
     location: str = ""
-    language: Literal["zh", "en"] = "zh"
+    language: Literal["zh", "en"] | None = None  # None: the contract's language ([service] language)
     # channel → the person's user id there, e.g. {"wecom": "LiNa", "telegram": "123456"}
     identities: dict[str, str] = Field(default_factory=dict)
 
@@ -30,8 +30,11 @@ class _Directory(BaseModel):
     people: list[_Entry]
 
 
-def load_directory(path: Path) -> list[PersonRecord]:
-    """Read the directory; an unreadable or invalid file raises ``ConfigError`` naming the key."""
+def load_directory(path: Path, default_language: Literal["zh", "en"] = "zh") -> list[PersonRecord]:
+    """Read the directory; an unreadable or invalid file raises ``ConfigError`` naming the key.
+
+    A person whose entry names no language reads ``default_language``, the contract's.
+    """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -52,7 +55,7 @@ def load_directory(path: Path) -> list[PersonRecord]:
             role=e.role,
             department=e.department,
             location=e.location,
-            language=e.language,
+            language=e.language or default_language,
             identities=tuple(sorted(e.identities.items())),
         )
         for e in directory.people

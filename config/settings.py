@@ -51,6 +51,8 @@ class NluSettings(_Section):
 
 
 class WebSettings(_Section):
+    # The web chat in the browser (anyone reaching it may pick any person: off where that is too
+    # open). The HTTP server itself always runs: the REST webhook, /healthz and the /kb pages.
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -74,6 +76,7 @@ class HandlingSettings(_Section):
 class ServiceSettings(_Section):
     timezone: str = "Asia/Shanghai"
     hotline: str = "400-000-0000"
+    # The language of everyone whose entry in the people directory names none.
     language: Literal["zh", "en"] = "zh"
     # On-site hours (5×8) on working days; outside them, and on weekends and statutory holidays
     # (not on 调休 make-up working days), the on-call engineer and the hotline take over.
@@ -107,6 +110,28 @@ class PagingSettings(_Section):
     policy_file: Path = Path("config/paging.yaml")
 
 
+class ComplaintSettings(_Section):
+    """The complaint promise of the contract, in hours from the complaint, on the wall clock."""
+
+    # The service manager checks the facts within this many hours, and answers the complainant
+    # within this many; at each deadline the technical director is told.
+    facts_hours: int = Field(default=8, ge=1, le=30 * 24)
+    answer_hours: int = Field(default=24, ge=1, le=30 * 24)
+    # The service manager is reminded this many hours after the complaint, before each deadline.
+    facts_reminder_hours: int = Field(default=6, ge=1, le=30 * 24)
+    answer_reminder_hours: int = Field(default=20, ge=1, le=30 * 24)
+
+    @model_validator(mode="after")
+    def _reminders_before_deadlines(self) -> ComplaintSettings:
+        if not self.facts_reminder_hours < self.facts_hours:
+            raise ValueError("facts_reminder_hours must be less than facts_hours (a reminder before the deadline)")
+        if not self.answer_reminder_hours < self.answer_hours:
+            raise ValueError("answer_reminder_hours must be less than answer_hours (a reminder before the deadline)")
+        if not self.facts_hours <= self.answer_hours:
+            raise ValueError("facts_hours must not be more than answer_hours (the facts come before the answer)")
+        return self
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
@@ -115,6 +140,7 @@ class Settings(_Section):
     handling: HandlingSettings = HandlingSettings()
     service: ServiceSettings = ServiceSettings()
     paging: PagingSettings = PagingSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.

@@ -1,6 +1,7 @@
 """The service contract as the running bot holds it: roster, business calendar, paging policy and
-the lifecycle's clocks. Built once at start-up (``bot.contract.load_contract``) and passed down to
-handlers in their context, so nothing reads a file while a message is being handled.
+the clocks of the ticket lifecycle and of complaints. Built once at start-up
+(``bot.contract.load_contract``) and passed down to handlers in their context, so nothing reads a
+file while a message is being handled.
 """
 
 from __future__ import annotations
@@ -14,6 +15,19 @@ from handlers.paging.roster import Roster
 
 
 @dataclass(frozen=True)
+class ComplaintClocks:
+    """The complaint promise ([complaints] in the settings): the facts checked within ``facts`` and
+    the complainant answered within ``answer`` of the complaint, on the wall clock. The service
+    manager is reminded ``facts_reminder`` and ``answer_reminder`` after the complaint, each before
+    its deadline; at a deadline the technical director is told."""
+
+    facts: timedelta = timedelta(hours=8)
+    answer: timedelta = timedelta(hours=24)
+    facts_reminder: timedelta = timedelta(hours=6)
+    answer_reminder: timedelta = timedelta(hours=20)
+
+
+@dataclass(frozen=True)
 class Contract:
     roster: Roster
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
@@ -24,6 +38,7 @@ class Contract:
     storm_window: timedelta = timedelta(hours=2)
     # An open dialog nobody answered is dropped after this long ([handling] dialog_expiry_minutes).
     dialog_expiry: timedelta = timedelta(minutes=30)
+    complaints: ComplaintClocks = ComplaintClocks()
 
     @property
     def zone(self) -> tzinfo:

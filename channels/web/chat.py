@@ -84,8 +84,11 @@ def _bad_request(message: str) -> web.Response:
     return _json({"error": message}, status=400)
 
 
-def setup_web_routes(app: web.Application, core_of: Callable[[], Helpdesk], channel: WebChatChannel) -> None:
-    """Register the page, its API, the WebSocket and the REST webhook on ``app``.
+def setup_web_routes(
+    app: web.Application, core_of: Callable[[], Helpdesk], channel: WebChatChannel, *, chat: bool = True
+) -> None:
+    """Register the REST webhook, the static files and, with ``chat`` ([web] enabled), the chat page,
+    its API and the WebSocket on ``app``. Without the chat nobody can pick a person in a browser.
 
     ``core_of`` gives the core once the app has started (routes are registered before start-up)."""
 
@@ -189,9 +192,10 @@ def setup_web_routes(app: web.Application, core_of: Callable[[], Helpdesk], chan
         await ws.send_json({"type": "ack", "id": client_id, "inbound": receipt.inbound_id})
         await core.handle_stored(receipt)
 
-    app.router.add_get("/", index)
-    app.router.add_get("/api/people", people)
-    app.router.add_get("/api/history", history)
-    app.router.add_get("/ws", websocket)
+    if chat:
+        app.router.add_get("/", index)
+        app.router.add_get("/api/people", people)
+        app.router.add_get("/api/history", history)
+        app.router.add_get("/ws", websocket)
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)
     app.router.add_static("/static/", STATIC)

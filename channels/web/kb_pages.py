@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 from aiohttp import web
+from markdown_it import MarkdownIt
 
 from core.ports import ArticleView, Helpdesk
 
@@ -18,49 +19,23 @@ _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <nav><a href="/">← 返回聊天 Chat</a> · <a href="/kb">全部指南 All guides</a></nav>
 <main>{body}</main></body></html>"""
 
-_NUMBERED = re.compile(r"^\s*(\d+)[.、)]\s+(.*)$")
-_BULLET = re.compile(r"^\s*[-*]\s+(.*)$")
-
-
-def _inline(text: str) -> str:
-    escaped = html.escape(text)
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", escaped)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", escaped)
+# markdown-it's default preset: raw HTML in an article is shown as text, never run; link targets
+# are checked (no javascript:); tables on. An article is also sent to chat as it is written, so a
+# line break is a line break here too, and a backslash is a backslash (\\FILESRV\财务部), not an
+# escape.
+_MARKDOWN = MarkdownIt("js-default", {"breaks": True}).disable("escape")
+# Steps numbered "1、 " as Chinese writers do are a numbered list, as in the chat answer.
+_CHINESE_STEP = re.compile(r"^([ \t]*\d{1,9})、(?=[ \t])", re.MULTILINE)
 
 
 def markdown_to_html(markdown: str) -> str:
-    """The small Markdown subset the articles use: headings, numbered and bullet lists, paragraphs."""
-    out: list[str] = []
-    open_list: str | None = None
-
-    def close() -> None:
-        nonlocal open_list
-        if open_list:
-            out.append(f"</{open_list}>")
-            open_list = None
-
-    for line in markdown.splitlines():
-        heading = re.match(r"^(#{1,4})\s+(.*)$", line)
-        numbered, bullet = _NUMBERED.match(line), _BULLET.match(line)
-        if heading:
-            close()
-            level = min(len(heading.group(1)) + 1, 5)
-            out.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif numbered or bullet:
-            kind = "ol" if numbered else "ul"
-            if open_list != kind:
-                close()
-                out.append(f"<{kind}>")
-                open_list = kind
-            item = numbered.group(2) if numbered else bullet.group(1) if bullet else ""
-            out.append(f"<li>{_inline(item)}</li>")
-        elif line.strip():
-            close()
-            out.append(f"<p>{_inline(line.strip())}</p>")
-        else:
-            close()
-    close()
-    return "\n".join(out)
+    """An article's Markdown body as HTML, its headings one level down (the page's own ``<h1>`` is
+    the article's title)."""
+    tokens = _MARKDOWN.parse(_CHINESE_STEP.sub(r"\1.", markdown))
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
 
 
 def _article_page(article: ArticleView) -> str:
@@ -72,7 +47,9 @@ def _article_page(article: ArticleView) -> str:
     return _PAGE.format(title=html.escape(article.title_zh), body=head + markdown_to_html(article.body))
 
 
-def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk]) -> None:
+def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk], *, chat: bool = True) -> None:
+    """The knowledge-base pages; with ``chat`` ([web] enabled) also the chat page's greeting."""
+
     async def index(_request: web.Request) -> web.Response:
         items = "\n".join(
             f"<li><a href='/kb/{html.escape(a.id)}'>{html.escape(a.title_zh)}</a>"
@@ -96,6 +73,7 @@ def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk]) -> No
         body = {"text": found.text, "examples": list(found.examples)}
         return web.json_response(body, dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
-    app.router.add_get("/api/greeting", web_greeting)
+    if chat:
+        app.router.add_get("/api/greeting", web_greeting)
     app.router.add_get("/kb", index)
     app.router.add_get("/kb/{article_id}", article)

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import jieba
 import yaml
 from rank_bm25 import BM25Okapi
@@ -35,7 +36,7 @@ CHAT_ANSWER_LIMIT = 800
 """Upper bound (characters) for ``chat_answer``: one chat bubble that still reads on a phone."""
 
 _ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(.*)\Z", re.DOTALL)
+_FRONT_MATTER = frontmatter.YAMLHandler()
 _STEP_LINE = re.compile(r"^(\d{1,2})[.、)]\s+(.+?)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _WORD = re.compile(r"\w")
@@ -332,16 +333,17 @@ def _read_article(path: Path) -> tuple[Article | None, list[KbProblem]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [KbProblem(path, f"cannot read the file as UTF-8 text: {error}")]
-    match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
-    if match is None:
+    parts = _split_front_matter(text.lstrip("\ufeff"))
+    if parts is None:
         return None, [
             KbProblem(
                 path,
                 "no front matter: the file must start with a '---' line, YAML fields, and a closing '---' line",
             )
         ]
+    fields, body = parts
     try:
-        meta = yaml.safe_load(match.group(1))
+        meta = _FRONT_MATTER.load(fields)
     except yaml.YAMLError as error:
         return None, [KbProblem(path, f"front matter is not valid YAML: {_one_line(error)}")]
     if not isinstance(meta, dict):
@@ -367,7 +369,7 @@ def _read_article(path: Path) -> tuple[Article | None, list[KbProblem]]:
     summary_en = _text_field(meta, "summary_en", path, problems)
     keywords = _keywords(meta.get("keywords"), path, problems)
     updated = _updated(meta.get("updated"), path, problems)
-    body = match.group(2).strip()
+    body = body.strip()
     if not body:
         problems.append(KbProblem(path, "the article has no body text after the front matter"))
     if problems or updated is None:
@@ -383,6 +385,21 @@ def _read_article(path: Path) -> tuple[Article | None, list[KbProblem]]:
         path=path,
         summary_en=summary_en,
     ), []
+
+
+def _split_front_matter(text: str) -> tuple[str, str] | None:
+    """The YAML between the opening and the closing '---' line, and the body after them.
+
+    python-frontmatter's YAML handler splits and loads; its ``loads`` is not used because it reads
+    a file without front matter as all body and drops front matter that is not a mapping, and both
+    are faults the operator must hear about. ``None`` when either line is missing.
+    """
+    if not _FRONT_MATTER.detect(text):
+        return None
+    try:
+        return _FRONT_MATTER.split(text)
+    except ValueError:  # an opening line and no closing one
+        return None
 
 
 def _text_field(meta: Mapping[str, Any], name: str, path: Path, problems: list[KbProblem]) -> str:

@@ -25,6 +25,7 @@ import storage
 from core.messages import Outgoing, Reply
 from handlers.context import HandlerContext
 from handlers.contract import Contract
+from handlers.numerals import chinese_number
 from handlers.paging import texts as t
 from storage import paging as paging_store
 
@@ -62,7 +63,6 @@ SYSTEMS: dict[str, tuple[str, ...]] = {
 }
 SHARED_SYSTEMS = frozenset({"email", "erp", "oa", "server", "storage", "vpn"})
 
-_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _FLOOR_IN_TEXT = re.compile(r"([一二两三四五六七八九十]{1,3}|\d{1,2})\s*(?:楼|层)|(\d{1,2})\s*f\b", re.IGNORECASE)
 _LOCATION_FLOOR = re.compile(r"(\d{1,2})\s*(?:f|楼|层)?", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -101,25 +101,11 @@ def systems_named(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _chinese_number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + _NUMERALS.get(text[1:], 0)
-    if text.endswith("十"):
-        return _NUMERALS.get(text[0], 0) * 10
-    if len(text) == 1:
-        return _NUMERALS.get(text)
-    return None
-
-
 def floor_written(text: str) -> int | None:
     match = _FLOOR_IN_TEXT.search(text)
     if match is None:
         return None
-    return _chinese_number(match.group(1) or match.group(2))
+    return chinese_number(match.group(1) or match.group(2))
 
 
 def floor_of(report: Report) -> int | None:

@@ -1,7 +1,8 @@
 """Complaints: recorded, the service manager told at once, and two clocks that cannot be forgotten.
 
-The seed's promise is facts checked within 8 hours and an answer to the complainant within 24 hours,
-on the wall clock (a complaint is not held over a weekend). Each clock is a pair of durable timers:
+The contract's promise is facts checked within 8 hours and an answer to the complainant within 24
+hours by default ([complaints] in the settings, ``Contract.complaints``), on the wall clock (a
+complaint is not held over a weekend). Each clock is a pair of durable timers:
 a reminder to the service manager before it runs out, and escalation to the technical director
 when it does. The manager and director are frozen into the timers when the complaint is recorded,
 so a roster change later does not redirect an escalation already under way.
@@ -23,6 +24,7 @@ import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers import texts
 from handlers.context import HandlerContext, TimerContext
+from handlers.contract import ComplaintClocks
 from handlers.permissions import Move, may, relations
 from handlers.service import texts as st
 from handlers.service.staff import staff_for
@@ -32,10 +34,6 @@ from storage import service_requests as service_store
 from storage.service_models import Complaint, Dialog
 
 __all__ = [
-    "ANSWER_REMINDER",
-    "ANSWER_WINDOW",
-    "FACTS_REMINDER",
-    "FACTS_WINDOW",
     "TIMER_KINDS",
     "answer_complaint",
     "answer_step",
@@ -48,10 +46,6 @@ __all__ = [
     "record_facts",
 ]
 
-FACTS_WINDOW = timedelta(hours=8)
-ANSWER_WINDOW = timedelta(hours=24)
-FACTS_REMINDER = timedelta(hours=6)  # after the complaint: 2 hours before the facts are due
-ANSWER_REMINDER = timedelta(hours=20)  # 4 hours before the answer is due
 # A complaint message this soon after the person's last complaint was answered continues it.
 FOLLOW_UP_WINDOW = timedelta(days=7)
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -97,6 +91,15 @@ def _ref(complaint: Complaint) -> str:
 def _local(at: datetime) -> str:
     local = at.astimezone(ZONE)
     return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _clocks(ctx: HandlerContext) -> ComplaintClocks:
+    """The contract's complaint windows; the defaults when the context carries no contract (tests)."""
+    return ctx.contract.complaints if ctx.contract is not None else ComplaintClocks()
+
+
+def _hours(window: timedelta) -> int:
+    return int(window.total_seconds() // 3600)
 
 
 def _complaint_id(ref: str) -> int | None:
@@ -171,13 +174,14 @@ async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing
     """Add the message to the complaint it continues; an answered complaint is open for a new answer,
     with the answer clock started again; the service manager is told with the answer button."""
     staff = await staff_for(ctx)
+    clocks = _clocks(ctx)
     reopened = complaint.status == "answered"
     if reopened:
-        complaint.status, complaint.answer_due_at = "facts_checked", ctx.now + ANSWER_WINDOW
+        complaint.status, complaint.answer_due_at = "facts_checked", ctx.now + clocks.answer
         snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
         for kind, offset in (
-            ("complaint.answer_reminder", ANSWER_REMINDER),
-            ("complaint.answer_overdue", ANSWER_WINDOW),
+            ("complaint.answer_reminder", clocks.answer_reminder),
+            ("complaint.answer_overdue", clocks.answer),
         ):
             await storage.schedule_timer(
                 ctx.session,
@@ -201,7 +205,7 @@ async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing
     code = complaint_code(complaint.id)
     manager_id = complaint.manager_id or staff.service_manager
     manager = await storage.get_person(ctx.session, manager_id) if manager_id else None
-    hours = int(ANSWER_WINDOW.total_seconds() // 3600)
+    hours = _hours(clocks.answer)
     out = [Outgoing(Reply(st.say(ctx.lang, "complaint_followed_up", code=code, hours=hours)))]
     if manager is not None:
         lang = manager.language or "zh"
@@ -225,6 +229,7 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
     continued = await _continued(ctx, about)
     if continued is not None:
         return await _follow_up(ctx, continued)
+    clocks = _clocks(ctx)
     complaint = await service_store.add_complaint(
         ctx.session,
         complainant_id=ctx.person.id,
@@ -235,8 +240,8 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
         engineer_id=engineer_id,
         manager_id=staff.service_manager,
         now=ctx.now,
-        facts_due_at=ctx.now + FACTS_WINDOW,
-        answer_due_at=ctx.now + ANSWER_WINDOW,
+        facts_due_at=ctx.now + clocks.facts,
+        answer_due_at=ctx.now + clocks.answer,
     )
     await service_store.record_service_event(
         ctx.session,
@@ -250,10 +255,10 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
     )
     snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
     for kind, offset in (
-        ("complaint.facts_reminder", FACTS_REMINDER),
-        ("complaint.facts_overdue", FACTS_WINDOW),
-        ("complaint.answer_reminder", ANSWER_REMINDER),
-        ("complaint.answer_overdue", ANSWER_WINDOW),
+        ("complaint.facts_reminder", clocks.facts_reminder),
+        ("complaint.facts_overdue", clocks.facts),
+        ("complaint.answer_reminder", clocks.answer_reminder),
+        ("complaint.answer_overdue", clocks.answer),
     ):
         await storage.schedule_timer(
             ctx.session,
@@ -270,8 +275,8 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
         ctx.lang,
         "complaint_recorded",
         code=code,
-        facts_hours=int(FACTS_WINDOW.total_seconds() // 3600),
-        answer_hours=int(ANSWER_WINDOW.total_seconds() // 3600),
+        facts_hours=_hours(clocks.facts),
+        answer_hours=_hours(clocks.answer),
         manager=f" {manager.name}" if manager and ctx.lang != "zh" else (manager.name if manager else ""),
         about=await _describe_about(ctx.session, ctx.lang, about),
     )

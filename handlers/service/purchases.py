@@ -18,6 +18,7 @@ import storage
 from core.messages import Action, Button, Outgoing, Reply
 from handlers import texts
 from handlers.context import HandlerContext
+from handlers.numerals import NUMERAL, chinese_number
 from handlers.permissions import Move, Relation, may, relations
 from handlers.service import texts as st
 from handlers.service.staff import service_company, staff_for
@@ -39,10 +40,10 @@ __all__ = [
 
 _SKIP = ("跳过", "不清楚", "不知道", "没有", "skip", "no", "none")
 
-_NUMERALS = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _UNITS = r"(?:台|个|套|部|张|只|把|份|件|副|组|支|条|units?|pcs|sets?)"
-_QUANTITY = re.compile(rf"(\d+|[一两二三四五六七八九十])\s*{_UNITS}", re.IGNORECASE)
-_AMOUNT = r"[¥￥]?\s*(\d+(?:\.\d+)?)\s*(万|w|千|k)?\s*(?:元|块|rmb|yuan)?"
+_QUANTITY = re.compile(rf"(\d+|{NUMERAL}+)\s*{_UNITS}", re.IGNORECASE)
+# A sum in Chinese numerals has a 十, 百, 千 or 万 (一万五, 三千): "预算一下" names no sum.
+_AMOUNT = rf"[¥￥]?\s*(\d+(?:\.\d+)?|{NUMERAL}*[十百千万]{NUMERAL}*)\s*(万|w|千|k)?\s*(?:元|块|rmb|yuan)?"
 _BUDGET = (
     re.compile(rf"(?:预算|budget)\s*(?:是|为|在|大概|大约|约|:|：)?\s*{_AMOUNT}", re.IGNORECASE),
     re.compile(rf"{_AMOUNT}\s*(?:以内|左右|以下|之内)", re.IGNORECASE),
@@ -68,16 +69,24 @@ class PurchaseDetails:
         return self.quantity is None and self.budget_fen is None and self.needed_by is None
 
 
-def _fen(number: str, scale: str | None) -> int:
+def _fen(number: str, scale: str | None) -> int | None:
+    """An amount in fen from its figure (1.5, 3000, 一万五) and scale; None for a range (两三千)."""
     factor = {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get((scale or "").lower(), 1)
-    return round(float(number) * factor * 100)
+    value = float(number) if number[0].isdecimal() else chinese_number(number)
+    return None if value is None else round(value * factor * 100)
+
+
+def _quantity(numeral: str) -> int | None:
+    """两台 is 2, 十二台 12; a range (两三台, 三四十个) counts its upper end, which a quote must cover."""
+    quantity = chinese_number(numeral)
+    return quantity if quantity is not None or len(numeral) < 2 else chinese_number(numeral[1:])
 
 
 def parse_details(text: str) -> PurchaseDetails:
     """Quantity, budget and needed-by as far as the text says them."""
     quantity = None
     if (q := _QUANTITY.search(text)) is not None:
-        quantity = int(q.group(1)) if q.group(1).isdigit() else _NUMERALS[q.group(1)]
+        quantity = _quantity(q.group(1))
     budget = None
     for pattern in _BUDGET:
         if (b := pattern.search(text)) is not None:
@@ -270,8 +279,11 @@ async def purchase_command(ctx: HandlerContext) -> list[Outgoing] | None:
     body = _QUOTE.search(command.group(2))
     if body is None:
         return [Outgoing(Reply(st.say(ctx.lang, "purchase_quote_unreadable")))]
+    quote_fen = _fen(body.group(2), body.group(3))
+    if quote_fen is None:
+        return [Outgoing(Reply(st.say(ctx.lang, "purchase_quote_unreadable")))]
     recommendation = " ".join(part.strip() for part in (body.group(1) or "", body.group(4) or "") if part.strip())
-    return await quote_purchase(ctx, request, recommendation, _fen(body.group(2), body.group(3)))
+    return await quote_purchase(ctx, request, recommendation, quote_fen)
 
 
 async def _may_decide(ctx: HandlerContext, request: PurchaseRequest) -> bool:

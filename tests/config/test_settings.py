@@ -101,3 +101,50 @@ def test_on_site_hours_are_configurable_and_checked(tmp_path: Path) -> None:
     config.write_text("[service]\non_site_start = 18:00:00\non_site_end = 09:00:00\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="service"):
         load_settings(config)
+
+
+def test_the_complaint_windows_reach_the_contract_and_a_reminder_after_its_deadline_is_refused(
+    tmp_path: Path,
+) -> None:
+    from datetime import timedelta
+
+    from bot.contract import load_contract
+    from handlers.contract import ComplaintClocks
+
+    assert load_contract(load_settings(env={})).complaints == ComplaintClocks()  # the shipped file: 8 h, 24 h
+    config = tmp_path / "helpdesk.toml"
+    config.write_text("[complaints]\nfacts_hours = 4\nfacts_reminder_hours = 3\n", encoding="utf-8")
+    clocks = load_contract(load_settings(config)).complaints
+    assert (clocks.facts, clocks.facts_reminder) == (timedelta(hours=4), timedelta(hours=3))
+    assert (clocks.answer, clocks.answer_reminder) == (timedelta(hours=24), timedelta(hours=20))
+    for section, key in (
+        ("facts_hours = 4", "facts_reminder_hours"),  # the default reminder at 6 h comes after 4 h
+        ("answer_hours = 12\nanswer_reminder_hours = 12", "answer_reminder_hours"),
+        ("facts_hours = 30", "facts_hours must not be more than answer_hours"),
+        ("answer_hours = 0", r"complaints\.answer_hours"),
+    ):
+        config.write_text(f"[complaints]\n{section}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=key):
+            load_settings(config)
+
+
+async def test_the_contracts_language_is_everyones_whose_directory_entry_names_none(tmp_path: Path) -> None:
+    import storage
+    from bot.app import open_database
+    from tests.conftest import make_settings
+
+    people = tmp_path / "people.yaml"
+    people.write_text(
+        "people:\n  - {id: a, name: Ann, role: staff}\n  - {id: b, name: 李四, role: staff, language: zh}\n",
+        encoding="utf-8",
+    )
+    settings = make_settings(
+        f"sqlite+aiosqlite:///{tmp_path / 'helpdesk.db'}", service={"language": "en"}, people_file=str(people)
+    )
+    engine, sessions = await open_database(settings)
+    try:
+        async with sessions() as s:
+            languages = {p.id: p.language for p in await storage.list_people(s)}
+    finally:
+        await engine.dispose()
+    assert languages == {"a": "en", "b": "zh"}

@@ -11,6 +11,7 @@ import storage
 from bot.pipeline import Pipeline
 from core.clock import FakeClock
 from core.messages import Button, Reply
+from handlers.contract import Contract
 from tests.support.builders import ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -24,14 +25,16 @@ INTENTS = {
 }
 
 
-def pipeline(sessions: storage.SessionFactory, clock: FakeClock) -> Pipeline:
+def pipeline(sessions: storage.SessionFactory, clock: FakeClock, contract: Contract | None = None) -> Pipeline:
     """A new pipeline each call: as after a restart, only the database remembers anything."""
-    return Pipeline(sessions, ScriptedNlu(INTENTS), clock, hotline="400-000-0000")
+    return Pipeline(sessions, ScriptedNlu(INTENTS), clock, hotline="400-000-0000", contract=contract)
 
 
-async def say(sessions: storage.SessionFactory, clock: FakeClock, sender: str, text: str) -> list[Reply]:
+async def say(
+    sessions: storage.SessionFactory, clock: FakeClock, sender: str, text: str, contract: Contract | None = None
+) -> list[Reply]:
     """``sender`` writes ``text`` (or presses a button's payload); the replies in their chat."""
-    receipt = await pipeline(sessions, clock).handle(make_inbound(text, sender=sender, at=clock.now()))
+    receipt = await pipeline(sessions, clock, contract).handle(make_inbound(text, sender=sender, at=clock.now()))
     async with sessions() as s:
         return [Reply.from_payload(r.payload) for r in await storage.replies_to(s, receipt.inbound_id)]
 

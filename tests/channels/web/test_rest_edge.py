@@ -90,3 +90,15 @@ async def test_a_message_the_store_cannot_keep_is_a_400_not_a_503(
     assert response.status == 400
     assert (await response.json())["error"]
     assert await _inbound_count(client) == before
+
+
+async def test_with_the_web_chat_off_nobody_can_pick_a_person_and_the_rest_webhook_still_answers(
+    database_url: str,
+) -> None:
+    app = build_app(make_settings(database_url, web={"enabled": False}), clock=FakeClock(NOW), nlu=NLU)
+    async with TestClient(TestServer(app)) as off:
+        for path in ("/", "/api/people", "/api/history?person=staff.li", "/api/greeting?person=staff.li", "/ws"):
+            assert (await off.get(path)).status == 404, path
+        assert (await off.get("/kb/printer-jam")).status == 200 and (await off.get("/healthz")).status == 200
+        answer = await off.post(WEBHOOK, json={"sender": "staff.li", "message": "打印机卡纸了"})
+        assert answer.status == 200 and "#" in (await answer.json())[0]["text"]

@@ -152,12 +152,16 @@ def test_bad_front_matter_names_the_file_and_the_field(
 def test_a_file_without_front_matter_or_with_broken_yaml_is_reported(small_kb: Path) -> None:
     (small_kb / "notes.md").write_text("# 只是笔记\n\n1. 没有 front matter\n", encoding="utf-8")
     (small_kb / "broken.md").write_text("---\nid: broken\ntitle_zh: [未闭合\n---\n正文\n", encoding="utf-8")
+    (small_kb / "unclosed.md").write_text("---\nid: unclosed\ntitle_zh: 没有结束行\n\n正文\n", encoding="utf-8")
+    (small_kb / "listed.md").write_text("---\n- id\n- title_zh\n---\n正文\n", encoding="utf-8")
 
     problems = {p.path.name: p.message for p in check_knowledge_base(small_kb)}
 
-    assert problems.keys() == {"notes.md", "broken.md"}
+    assert problems.keys() == {"notes.md", "broken.md", "unclosed.md", "listed.md"}
     assert "no front matter" in problems["notes.md"]
     assert "not valid YAML" in problems["broken.md"]
+    assert "no front matter" in problems["unclosed.md"]
+    assert "front matter must be YAML fields" in problems["listed.md"]
 
 
 def test_loading_a_broken_folder_fails_with_every_problem_in_the_message(small_kb: Path) -> None:

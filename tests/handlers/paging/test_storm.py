@@ -27,4 +27,6 @@ def test_floors_are_read_in_chinese_and_arabic_numerals() -> None:
     assert floor_written("三楼整层") == 3
     assert floor_written("3F 全部断网") == 3
     assert floor_written("十二层没电") == 12
+    assert floor_written("二十三楼断网") == 23
+    assert floor_written("一二楼都断网了") is None  # two floors, not the twelfth
     assert floor_written("全公司断网") is None

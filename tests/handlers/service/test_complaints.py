@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import storage
+from bot.contract import load_contract
 from bot.timers import TimerWorker
+from config.settings import load_settings
 from core.clock import FakeClock
 from core.messages import Action
 from handlers.service.complaints import TIMER_KINDS, complaint_clock
@@ -63,6 +65,34 @@ async def test_unanswered_complaint_clocks_remind_the_manager_then_escalate_to_t
     assert len(director) == 2
     assert "投诉升级" in director[0] and "核实期限" in director[0] and COMPLAINT in director[0]
     assert "答复期限" in director[1]
+
+
+async def test_the_contracts_complaint_windows_set_the_promise_and_the_clocks(
+    sessions: storage.SessionFactory,
+) -> None:
+    windows = {"facts_hours": 4, "facts_reminder_hours": 3, "answer_hours": 12, "answer_reminder_hours": 10}
+    contract = load_contract(load_settings(env={}, overrides={"complaints": windows}))
+    clock = FakeClock(NOW)
+    [reply] = await say(sessions, clock, "staff.li", COMPLAINT, contract)
+    assert "4 小时内核实" in reply.text and "12 小时内给您答复" in reply.text
+    async with sessions() as s:
+        [complaint] = await service_store.list_complaints(s)
+    assert (complaint.facts_due_at, complaint.answer_due_at) == (NOW + timedelta(hours=4), NOW + timedelta(hours=12))
+    worker = _clocks(sessions, clock)
+    for hours, acted in ((2, 0), (3, 1), (4, 1), (9, 0), (10, 1), (12, 1), (48, 0)):
+        clock.set(NOW + timedelta(hours=hours))
+        assert await worker.run_due() == acted, f"at hour {hours}"
+    manager = [r.text for r in await sent_to(sessions, "svc.ma")]
+    assert "核实期限" in manager[1] and "1 小时" in manager[1]
+    assert "答复期限" in manager[3] and "2 小时" in manager[3]
+    assert ["核实期限" in t for t in (r.text for r in await sent_to(sessions, "dir.zhou"))] == [True, False]
+    for step in (button((await sent_to(sessions, "svc.ma"))[0], "核实").payload, "情况属实", "已安排陈工上门，抱歉"):
+        await say(sessions, clock, "svc.ma", step, contract)
+    [reply_again] = await say(sessions, clock, "staff.li", COMPLAINT_AGAIN, contract)
+    assert "12 小时内会再次答复" in reply_again.text
+    async with sessions() as s:
+        [complaint] = await service_store.list_complaints(s)
+    assert complaint.answer_due_at == clock.now() + timedelta(hours=12)
 
 
 async def test_the_managers_answer_reaches_the_complainant_and_stops_the_clocks(

@@ -87,7 +87,26 @@ async def test_a_customer_manager_may_approve_but_not_the_service_company(sessio
     assert (await _request(sessions)).decided_by == "mgr.he"
 
 
+async def test_a_quote_in_chinese_numerals_is_read_and_a_range_is_asked_again(sessions: storage.SessionFactory) -> None:
+    clock = FakeClock(NOW)
+    await say(sessions, clock, "staff.li", MONITORS)
+    [unread] = await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 两三千")
+    assert "格式：采购 P12 推荐" in unread.text
+    await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 三千五")
+    [quote] = await sent_to(sessions, "staff.li")
+    assert "¥3,500" in quote.text
+    assert (await _request(sessions)).quote_fen == 350000
+
+
 def test_quantity_budget_and_needed_by_are_read_from_the_message() -> None:
     details = parse_details("需要三台笔记本，预算每台6千左右，月底前到位")
     assert (details.quantity, details.budget_fen, details.needed_by) == (3, 600000, "月底前")
     assert parse_details("帮忙推荐个键盘").empty
+
+
+def test_quantities_and_budgets_are_read_in_chinese_numerals() -> None:
+    assert (parse_details("要十二台电脑，预算一万五").quantity, parse_details("预算一万五").budget_fen) == (12, 1500000)
+    assert parse_details("两台打印机，两千五以内").budget_fen == 250000
+    assert parse_details("两三台打印机").quantity == 3  # a range counts its upper end
+    assert parse_details("帮我预算一下").budget_fen is None  # 一 alone is no sum
+    assert parse_details("预算两三千").budget_fen is None  # a range of sums is asked for, not guessed
