@@ -17,9 +17,9 @@ from bot.pipeline import Pipeline, Receipt
 from core.clock import Clock
 from core.errors import InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
-from handlers import texts
 from handlers.kb.articles import KnowledgeBase
 from handlers.kb.howto import KnowledgeBaseHolder
+from i18n import say
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,11 @@ class HelpdeskCore:
 
     @staticmethod
     def busy_text(lang: str = "zh") -> str:
-        return texts.say(lang, "store_busy")
+        return say(lang, "store_busy")
 
     @staticmethod
     def delayed_text(lang: str = "zh") -> str:
-        return texts.say(lang, "reply_delayed")
+        return say(lang, "reply_delayed")
 
     async def recover_forever(self, every_s: float = 15.0, older_than_s: float = 30.0) -> None:
         """Handle, again and again, messages stored but left unhandled (a failure after storing)."""

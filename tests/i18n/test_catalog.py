@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from string import Formatter
 from typing import get_args
@@ -12,6 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 import i18n
+from config.settings import REPO_ROOT
 from handlers.paging.policy import Severity
 from i18n.catalog import catalog_file
 
@@ -70,6 +72,31 @@ def test_plural_forms_match_each_language() -> None:
             if isinstance(message.id, tuple | list):
                 assert isinstance(message.string, tuple | list), (lang, message.id)
                 assert len(message.string) == catalog.num_plurals, (lang, message.id)
+
+
+def _literal_keys(function: str) -> list[tuple[str, str]]:
+    """(where, key) for every ``function(lang, "key", ...)`` call with a literal key in the code."""
+    found = []
+    for folder in ("core", "bot", "channels", "handlers", "i18n"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == function
+                    and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str)
+                ):
+                    found.append((f"{path.relative_to(REPO_ROOT)}:{node.lineno}", node.args[1].value))
+    return found
+
+
+def test_every_key_the_code_says_is_in_the_catalog() -> None:
+    used = _literal_keys("say") + _literal_keys("plural")
+    assert len(used) > 100  # the scan finds the call sites
+    assert [(where, key) for where, key in used if key not in ZH] == []
 
 
 def test_every_severity_has_a_name_and_a_promise_in_both_languages() -> None:
