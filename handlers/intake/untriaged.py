@@ -27,7 +27,7 @@ from handlers.paging.policy import Severity, response_due
 from handlers.paging.roster import on_duty
 from handlers.paging.storm import join_known_outage
 from handlers.service.repairs import start_repair
-from i18n import clock_time, promise, say, severity_name
+from i18n import clock_time, format_list, promise, say, severity_name
 from nlu.triage import Triage
 from storage import paging as paging_store
 
@@ -206,7 +206,7 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket, contract: Contract)
     if started.plan.held_until is not None:
         at = clock_time(ctx.lang, started.plan.held_until, contract.zone, ctx.now)
         return say(ctx.lang, "opened_held", at=at)
-    return say(ctx.lang, "opened_paged", names="、".join(started.paged)) if started.paged else ""
+    return say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
 
 
 async def _told(session: AsyncSession, ticket: storage.Ticket) -> list[tuple[str, str]]:

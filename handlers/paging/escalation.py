@@ -22,12 +22,12 @@ from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
 from handlers.contract import Contract
 from handlers.paging.policy import EscalationPlan, EscalationStep, Severity, plan_escalation
-from i18n import clock_time, say, severity_name
+from i18n import clock_time, format_list, say, severity_name
 from storage import paging as paging_store
 
 STEP_TIMER = "page_step"
 
-# Why a step is sent later than the start: a text key of paging_texts and its values.
+# Why a step is sent later than the start: a catalog key (i18n) and its values.
 Reason = tuple[str, dict[str, object]] | None
 
 
@@ -50,8 +50,9 @@ async def display_name(session: AsyncSession, person_id: str | None) -> str:
     return person.name if person is not None else person_id
 
 
-async def display_names(session: AsyncSession, person_ids: Iterable[str]) -> str:
-    return "、".join([await display_name(session, p) for p in person_ids])
+async def display_names(session: AsyncSession, person_ids: Iterable[str], lang: str = "zh") -> str:
+    """The people's names joined for a reader of ``lang`` (陈工、刘工 / Chen and Liu)."""
+    return format_list(lang, [await display_name(session, p) for p in person_ids])
 
 
 async def requester_label(session: AsyncSession, ticket: storage.Ticket) -> str:
@@ -88,8 +89,8 @@ async def start_paging(
             page.next_step = index + 1
         else:
             await _schedule_step(session, page, index, step.at, now)
-    names = await display_names(session, dict.fromkeys(paged))
-    return PagingStarted(plan, tuple(names.split("、")) if names else ())
+    names = [await display_name(session, person_id) for person_id in dict.fromkeys(paged)]
+    return PagingStarted(plan, tuple(names))
 
 
 async def stop_paging(session: AsyncSession, page: paging_store.Page, status: str) -> int:
@@ -230,7 +231,7 @@ async def _step_reply(
         return Reply(text, tuple(_button(lang, a, ticket) for a in actions))
     if step.role == "service_manager":
         paged = [p for s in plan.steps if s.action == "page" and s.offset == step.offset for p in s.people]
-        return Reply(say(lang, "notice_urgent", paged=await display_names(session, paged), **common))
+        return Reply(say(lang, "notice_urgent", paged=await display_names(session, paged, lang), **common))
     take = (_button(lang, Action.TAKE, ticket),)
     if plan.severity == "hardware":
         return Reply(say(lang, "notice_hardware", **common), take)

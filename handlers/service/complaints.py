@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +23,7 @@ from core.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers.context import HandlerContext, TimerContext
 from handlers.permissions import Move, may, relations
 from handlers.service.staff import staff_for
-from i18n import plural, say
+from i18n import clock_time, format_list, plural, say
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
@@ -53,7 +52,6 @@ FACTS_REMINDER = timedelta(hours=6)  # after the complaint: 2 hours before the f
 ANSWER_REMINDER = timedelta(hours=20)  # 4 hours before the answer is due
 # A complaint message this soon after the person's last complaint was answered continues it.
 FOLLOW_UP_WINDOW = timedelta(days=7)
-ZONE = ZoneInfo("Asia/Shanghai")
 
 FACTS_TIMERS = ("complaint.facts_reminder", "complaint.facts_overdue")
 ANSWER_TIMERS = ("complaint.answer_reminder", "complaint.answer_overdue")
@@ -93,9 +91,9 @@ def _ref(complaint: Complaint) -> str:
     return f"complaint:{complaint.id}"
 
 
-def _local(at: datetime) -> str:
-    local = at.astimezone(ZONE)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+def _after_title(lang: str, person: storage.Person | None) -> str:
+    """A name after 服务经理 / "the service manager" in a text; nothing when nobody is named."""
+    return say(lang, "name_after_title", name=person.name) if person is not None else ""
 
 
 def _complaint_id(ref: str) -> int | None:
@@ -135,7 +133,7 @@ async def _describe_about(session: AsyncSession, lang: str, about: dict[str, Any
         parts.append(say(lang, "about_engineer", name=person.name if person else about["engineer"]))
     if about.get("delay"):
         parts.append(say(lang, "about_delay"))
-    return say(lang, "complaint_about", what="、".join(parts) if lang == "zh" else ", ".join(parts)) if parts else ""
+    return say(lang, "complaint_about", what=format_list(lang, parts)) if parts else ""
 
 
 def _buttons(lang: str, complaint: Complaint) -> tuple[Button, ...]:
@@ -210,7 +208,7 @@ async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing
             code=code,
             name=ctx.person.name,
             text=ctx.message.text,
-            answer_due=_local(complaint.answer_due_at),
+            answer_due=clock_time(lang, complaint.answer_due_at, ctx.zone),
         )
         out.append(Outgoing(Reply(notice, _buttons(lang, complaint)), to=manager.id))
     return out
@@ -271,7 +269,7 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
         code=code,
         facts_hours=plural(ctx.lang, "hours", int(FACTS_WINDOW.total_seconds() // 3600)),
         answer_hours=plural(ctx.lang, "hours", int(ANSWER_WINDOW.total_seconds() // 3600)),
-        manager=f" {manager.name}" if manager and ctx.lang != "zh" else (manager.name if manager else ""),
+        manager=_after_title(ctx.lang, manager),
         about=await _describe_about(ctx.session, ctx.lang, about),
     )
     out = [Outgoing(Reply(reply))]
@@ -285,8 +283,8 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
             department=ctx.person.department or "-",
             text=ctx.message.text,
             about=await _describe_about(ctx.session, lang, about),
-            facts_due=_local(complaint.facts_due_at),
-            answer_due=_local(complaint.answer_due_at),
+            facts_due=clock_time(lang, complaint.facts_due_at, ctx.zone),
+            answer_due=clock_time(lang, complaint.answer_due_at, ctx.zone),
         )
         out.append(Outgoing(Reply(notice, _buttons(lang, complaint)), to=manager.id))
     return out
@@ -317,8 +315,8 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
                 "complaint_reminder",
                 code=code,
                 clock=say(lang, f"clock_{clock}"),
-                due=_local(due),
-                left=f"{hours} 小时" if lang == "zh" else f"{hours} hours",
+                due=clock_time(lang, due, ctx.zone),
+                left=plural(lang, "hours", hours),
                 text=complaint.text,
             )
             out.append(Outgoing(Reply(text, _buttons(lang, complaint)), to=manager_id))
@@ -333,8 +331,8 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
                 "complaint_escalated",
                 code=code,
                 clock=say(lang, f"clock_{clock}"),
-                due=_local(due),
-                manager=f" {manager.name}" if manager and lang != "zh" else (manager.name if manager else ""),
+                due=clock_time(lang, due, ctx.zone),
+                manager=_after_title(lang, manager),
                 name=complainant.name if complainant else complaint.complainant_id,
                 department=(complainant.department if complainant else "") or "-",
                 text=complaint.text,
@@ -347,7 +345,7 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
                 "complaint_escalated_manager",
                 code=code,
                 clock=say(lang, f"clock_{clock}"),
-                director=(f" {director.name}" if lang != "zh" else director.name) if director else "",
+                director=_after_title(lang, director),
             )
             out.append(Outgoing(Reply(text, _buttons(lang, complaint)), to=manager.id))
         action = f"{clock}_escalated"
@@ -383,7 +381,12 @@ async def _pressed_complaint(ctx: HandlerContext, press: ButtonPress) -> Complai
     if not await _may_handle(ctx, complaint):
         return Outgoing(Reply(say(ctx.lang, "not_complaint_handler")))
     if complaint.status == "answered" and complaint.answered_at is not None:
-        text = say(ctx.lang, "complaint_closed", code=complaint_code(complaint.id), when=_local(complaint.answered_at))
+        text = say(
+            ctx.lang,
+            "complaint_closed",
+            code=complaint_code(complaint.id),
+            when=clock_time(ctx.lang, complaint.answered_at, ctx.zone),
+        )
         return Outgoing(Reply(text))
     return complaint
 

@@ -19,7 +19,7 @@ from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import HandlerContext
 from handlers.permissions import Move, Relation, may, relations
 from handlers.service.staff import service_company, staff_for
-from i18n import say, yuan
+from i18n import format_list, say, yuan
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
@@ -163,7 +163,7 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         if value is None
     ]
     if missing:
-        text += "\n\n" + say(ctx.lang, "purchase_ask_details", missing="、".join(missing))
+        text += "\n\n" + say(ctx.lang, "purchase_ask_details", missing=format_list(ctx.lang, missing))
         await dialog_store.start_dialog(
             ctx.session,
             channel=ctx.message.channel,

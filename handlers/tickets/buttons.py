@@ -37,7 +37,7 @@ def _pressed(move: ZonedMove) -> Callable[[HandlerContext, ButtonPress], Awaitab
         ticket = await _ticket(ctx, press)
         if ticket is None:
             return _stale(ctx)
-        zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+        zone = ctx.zone
         outcome = await move(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
         return outcome.outgoing()
 

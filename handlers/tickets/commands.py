@@ -33,7 +33,7 @@ from handlers.paging.calendar import CalendarError
 from handlers.paging.roster import describe_duty
 from handlers.permissions import is_engineer
 from handlers.tickets import lifecycle
-from i18n import say, severity_name, status_name
+from i18n import format_list, say, severity_name, status_name
 from storage import paging as paging_store
 
 _NUMBER = r"\s*#?(\d{1,9})"
@@ -100,7 +100,7 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     ticket = await paging_store.lock_ticket(ctx.session, command.number)
     if ticket is None:
         return [Outgoing(Reply(say(ctx.lang, "no_ticket", number=command.number)))]
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+    zone = ctx.zone
     source, by, now = ctx.message.channel, ctx.person, ctx.now
     if command.name == "take":
         outcome = await lifecycle.take(ctx.session, ticket, by, source, now, zone)
@@ -189,7 +189,7 @@ async def _on_duty(ctx: HandlerContext) -> str:
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}
     calendar = ctx.contract.calendar
     try:
-        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names)
+        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names, ctx.lang)
     except CalendarError as exc:
         return str(exc)
     # This year, and next year from December on: say when the holidays behind the answer are guessed.
@@ -197,5 +197,5 @@ async def _on_duty(ctx: HandlerContext) -> str:
     years = sorted({today.year, (today + timedelta(days=31)).year})
     estimated = [str(y) for y in years if calendar.days.year(y).estimated]
     if estimated:
-        answer += "\n" + say(ctx.lang, "calendar_estimated", years="、".join(estimated))
+        answer += "\n" + say(ctx.lang, "calendar_estimated", years=format_list(ctx.lang, estimated))
     return answer

@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +27,7 @@ import storage
 from bot.delivery import enqueue_outgoing
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
-from handlers.contract import Contract
+from handlers.contract import DEFAULT_ZONE, Contract
 from handlers.paging.calendar import CalendarError
 from handlers.paging.escalation import display_name, display_names, edit_page_messages, escalate_now, stop_paging
 from handlers.paging.roster import on_duty
@@ -39,7 +38,6 @@ from storage import paging as paging_store
 log = logging.getLogger(__name__)
 
 RECORD_TIMER = "record_close"
-DEFAULT_ZONE: tzinfo = ZoneInfo("Asia/Shanghai")
 
 
 # move → (statuses it may start from, status it leads to)
@@ -102,7 +100,7 @@ _MOVES = {
 
 
 def _what(by: storage.Person, move: str) -> str:
-    return move_name("zh", move) if _lang(by) == "zh" else move
+    return say(_lang(by), f"verb_{move}")
 
 
 async def _move(
@@ -318,7 +316,7 @@ async def escalate(
         source=source,
         detail={"page_id": page.id, "people": list(paged), "by_hand": True},
     )
-    names = await display_names(session, paged)
+    names = await display_names(session, paged, _lang(by))
     return Outcome(True, say(_lang(by), "escalated_ok", number=ticket.number, names=names), ticket_id=ticket.id)
 
 
@@ -414,7 +412,7 @@ async def add_note(
     if refused is not None:
         return refused
     if not note.strip():
-        return _refuse(by, "usage", usage="备注 1042 <内容>" if _lang(by) == "zh" else "/note 1042 <text>")
+        return _refuse(by, "usage", usage=say(_lang(by), "note_usage"))
     await storage.add_event(
         session, ticket, at=now, actor_id=by.id, action="note", source=source, detail={"text": note.strip()}
     )
