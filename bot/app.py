@@ -172,7 +172,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
         max_attempts=rt.settings.handling.max_attempts,
     )
     rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb)
-    timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake)
+    timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
     rt.health.on_nlu_up(retriage.wake)

@@ -18,8 +18,8 @@ from core.clock import Clock
 from core.errors import InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt
-from handlers import texts
 from handlers.kb.articles import Article, KnowledgeBase
+from i18n import say
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,11 @@ class HelpdeskCore:
 
     @staticmethod
     def busy_text(lang: str = "zh") -> str:
-        return texts.say(lang, "store_busy")
+        return say(lang, "store_busy")
 
     @staticmethod
     def delayed_text(lang: str = "zh") -> str:
-        return texts.say(lang, "reply_delayed")
+        return say(lang, "reply_delayed")
 
     async def recover_forever(self, every_s: float = 15.0, older_than_s: float = 30.0) -> None:
         """Handle, again and again, messages stored but left unhandled (a failure after storing)."""

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import storage
 from core.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
 from core.ports import Greeting, HistoryItem
-from handlers import texts
+from i18n import say
 
 # How far back the sent messages are searched for the button a press came from.
 _BUTTON_SEARCH_ROWS = 1000
@@ -24,9 +24,7 @@ async def greeting(session: AsyncSession, person_id: str) -> Greeting | None:
     if person is None:
         return None
     lang = person.language or "zh"
-    return Greeting(
-        texts.say(lang, "web_greeting", name=person.name), tuple(texts.say(lang, key) for key in _EXAMPLE_KEYS)
-    )
+    return Greeting(say(lang, "web_greeting", name=person.name), tuple(say(lang, key) for key in _EXAMPLE_KEYS))
 
 
 async def conversation_items(session: AsyncSession, person_id: str, limit: int = 100) -> list[HistoryItem]:
@@ -61,7 +59,7 @@ async def _pressed_titles(
         for b in row.payload.get("buttons", [])
     ]
     person = await storage.get_person(session, person_id)
-    fallback = texts.say(person.language if person else "zh", "pressed_button")
+    fallback = say(person.language if person else "zh", "pressed_button")
     titles: dict[int, str] = {}
     for inbound_id, (press, at) in presses.items():
         key = (press.action.value, press.ref) if press is not None else None

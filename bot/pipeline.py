@@ -21,7 +21,6 @@ from bot.kb_holder import KnowledgeBaseHolder
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from core.ports import Receipt
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.dialogs import dialog_reminder
@@ -31,6 +30,7 @@ from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
 from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
 from handlers.tickets.commands import Command, parse_command, run_command
+from i18n import say
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
 
@@ -202,17 +202,17 @@ class Pipeline:
     ) -> list[Outgoing]:
         ctx = await self._context(session, inbound, now)
         if ctx is None:
-            text = texts.say("zh", "unknown_person", hotline=self._hotline)
+            text = say("zh", "unknown_person", hotline=self._hotline)
             return [Outgoing(Reply(text))]
         message = inbound
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
             if original is None:
-                return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+                return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
             if original.ticket_id is not None:
                 existing = await storage.get_ticket_by_id(session, original.ticket_id)
                 number = existing.number if existing else "?"
-                return [Outgoing(Reply(texts.say(ctx.lang, "already_ticket", number=number)))]
+                return [Outgoing(Reply(say(ctx.lang, "already_ticket", number=number)))]
             message = original
             ctx = replace(ctx, message=original)
         if decision.command is not None:
@@ -225,7 +225,7 @@ class Pipeline:
         if decision.press is not None:
             handler = ACTION_HANDLERS.get(decision.press.action)
             if handler is None:
-                return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+                return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
             return [*await handler(ctx, decision.press), *await dialog_reminder(ctx)]
         if decision.triage is None:
             return await handle_untriaged(ctx, message)

@@ -15,6 +15,7 @@ import storage
 from bot.delivery import enqueue_outgoing
 from core.clock import Clock
 from handlers.context import TimerContext, TimerHandler
+from handlers.contract import Contract
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +28,14 @@ class TimerWorker:
         handlers: dict[str, TimerHandler],
         on_enqueued: Callable[[], None] = lambda: None,
         poll_interval_s: float = 1.0,
+        contract: Contract | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._handlers = handlers
         self._on_enqueued = on_enqueued
         self._poll = poll_interval_s
+        self._contract = contract  # handed to each timer handler: the zone of the times it shows
 
     async def run_due(self, limit: int = 1000) -> int:
         """Act on every timer due now (up to ``limit``). Returns how many were acted on."""
@@ -56,7 +59,7 @@ class TimerWorker:
                 if timer is None:
                     return None
                 failed = (timer.id, "")
-                outgoing = await self._handlers[timer.kind](TimerContext(session, timer, now))
+                outgoing = await self._handlers[timer.kind](TimerContext(session, timer, now, self._contract))
                 for out in outgoing:
                     await enqueue_outgoing(session, out, now)
                 storage.mark_timer_done(timer, now)

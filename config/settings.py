@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from core.clock import DEFAULT_TIMEZONE
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_FILE = REPO_ROOT / "config" / "helpdesk.toml"
 
@@ -74,7 +76,7 @@ class HandlingSettings(_Section):
 
 
 class ServiceSettings(_Section):
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     hotline: str = "400-000-0000"
     # The language of everyone whose entry in the people directory names none.
     language: Literal["zh", "en"] = "zh"

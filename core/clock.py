@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+# The contract's time zone when the settings name none ([service] timezone): defined here once, for the
+# settings' default, the business calendar's and the handlers' when they are given no contract.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.messages import Outgoing
-from handlers.contract import Contract
+from handlers.contract import DEFAULT_ZONE, Contract
 from handlers.kb.articles import KnowledgeBase
 from storage import InboundMessage, Person, Timer
 
@@ -33,6 +33,11 @@ class HandlerContext:
         """How long a question the bot asks waits for its answer."""
         return self.contract.dialog_expiry if self.contract is not None else Contract.dialog_expiry
 
+    @property
+    def zone(self) -> tzinfo:
+        """The contract's time zone ([service] timezone): the times people are shown are in it."""
+        return self.contract.zone if self.contract is not None else DEFAULT_ZONE
+
 
 @dataclass(frozen=True)
 class TimerContext:
@@ -41,6 +46,12 @@ class TimerContext:
     session: AsyncSession
     timer: Timer
     now: datetime
+    contract: Contract | None = None
+
+    @property
+    def zone(self) -> tzinfo:
+        """The contract's time zone ([service] timezone): the times people are shown are in it."""
+        return self.contract.zone if self.contract is not None else DEFAULT_ZONE
 
 
 # A timer handler returns messages to push; each names its recipient (``to``) or edits (``replaces``).

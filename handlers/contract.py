@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
+from core.clock import DEFAULT_TIMEZONE
 from handlers.paging.calendar import BusinessCalendar
 from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy
 from handlers.paging.roster import Roster
+
+# The zone of times shown to people when a handler is given no contract (tests, tools).
+DEFAULT_ZONE: tzinfo = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,9 @@ from dataclasses import replace
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.service import complaints, purchases
-from handlers.service import texts as st
+from i18n import say
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage.service_models import Dialog
@@ -57,12 +56,12 @@ async def continue_dialog(ctx: HandlerContext, triage: Triage | None) -> list[Ou
     text = ctx.message.text.strip().lower()
     if dialog is None:
         if text in CANCEL_WORDS:
-            return [Outgoing(Reply(st.say(ctx.lang, "nothing_to_cancel")))]
+            return [Outgoing(Reply(say(ctx.lang, "nothing_to_cancel")))]
         return None
     step = DIALOG_STEPS.get(dialog.state)
     if step is None or text in CANCEL_WORDS:
         await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
-        return [Outgoing(Reply(st.say(ctx.lang, "dialog_cancelled")))] if step is not None else None
+        return [Outgoing(Reply(say(ctx.lang, "dialog_cancelled")))] if step is not None else None
     if stands_alone(triage):
         if dialog.state in ASK_FIRST:
             return [_which_is_it(ctx, dialog)]
@@ -73,11 +72,11 @@ async def continue_dialog(ctx: HandlerContext, triage: Triage | None) -> list[Ou
 def _which_is_it(ctx: HandlerContext, dialog: Dialog) -> Outgoing:
     ref = str(ctx.message.id)
     buttons = (
-        Button(st.say(ctx.lang, "button_new_fault"), Action.CLARIFY, f"{ref}:incident"),
-        Button(st.say(ctx.lang, "button_dialog_answer"), Action.DIALOG_ANSWER, ref),
+        Button(say(ctx.lang, "button_new_fault"), Action.CLARIFY, f"{ref}:incident"),
+        Button(say(ctx.lang, "button_dialog_answer"), Action.DIALOG_ANSWER, ref),
     )
-    waiting = st.say(ctx.lang, f"waiting_{dialog.state}")
-    return Outgoing(Reply(st.say(ctx.lang, "fault_or_answer", waiting=waiting), buttons))
+    waiting = say(ctx.lang, f"waiting_{dialog.state}")
+    return Outgoing(Reply(say(ctx.lang, "fault_or_answer", waiting=waiting), buttons))
 
 
 async def answer_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
@@ -86,9 +85,9 @@ async def answer_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoi
     original = await storage.get_inbound(ctx.session, int(press.ref)) if press.ref.isdigit() else None
     step = DIALOG_STEPS.get(dialog.state) if dialog is not None else None
     if dialog is None or step is None or original is None or original.sender_id != ctx.person.id:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     answered = await step(replace(ctx, message=original), dialog)
-    return answered if answered is not None else [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+    return answered if answered is not None else [Outgoing(Reply(say(ctx.lang, "stale_button")))]
 
 
 async def dialog_reminder(ctx: HandlerContext) -> list[Outgoing]:
@@ -98,5 +97,5 @@ async def dialog_reminder(ctx: HandlerContext) -> list[Outgoing]:
     dialog = await dialog_store.active_dialog(ctx.session, ctx.message.channel, ctx.person.id, ctx.now)
     if dialog is None or dialog.state not in DIALOG_STEPS or dialog.started_at >= ctx.now:
         return []
-    waiting = st.say(ctx.lang, f"waiting_{dialog.state}")
-    return [Outgoing(Reply(st.say(ctx.lang, "dialog_waits", waiting=waiting)))]
+    waiting = say(ctx.lang, f"waiting_{dialog.state}")
+    return [Outgoing(Reply(say(ctx.lang, "dialog_waits", waiting=waiting)))]

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import storage
 from core.messages import ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
+from i18n import say
 
 
 async def open_ticket_as_is(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
     """Open a ticket of kind ``unknown`` from an earlier message, once, for an engineer to triage."""
     original = await storage.get_inbound(ctx.session, int(press.ref)) if press.ref.isdigit() else None
     if original is None or original.sender_id != ctx.person.id:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     if original.ticket_id is not None:
         existing = await storage.get_ticket_by_id(ctx.session, original.ticket_id)
         number = existing.number if existing else "?"
-        return [Outgoing(Reply(texts.say(ctx.lang, "already_ticket", number=number)))]
+        return [Outgoing(Reply(say(ctx.lang, "already_ticket", number=number)))]
     ticket = await storage.open_ticket(
         ctx.session,
         requester_id=ctx.person.id,
@@ -27,4 +27,4 @@ async def open_ticket_as_is(ctx: HandlerContext, press: ButtonPress) -> list[Out
         detail={"inbound_id": original.id, "opened_by": "button"},
     )
     original.ticket_id = ticket.id
-    return [Outgoing(Reply(texts.say(ctx.lang, "ticket_opened_as_is", number=ticket.number)), ticket_id=ticket.id)]
+    return [Outgoing(Reply(say(ctx.lang, "ticket_opened_as_is", number=ticket.number)), ticket_id=ticket.id)]

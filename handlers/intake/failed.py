@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import storage
 from core.messages import Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.service.staff import staff_for
+from i18n import say
 
 
 async def handle_failed(ctx: HandlerContext, error: str, attempts: int) -> list[Outgoing]:
@@ -27,14 +27,14 @@ async def handle_failed(ctx: HandlerContext, error: str, attempts: int) -> list[
     )
     out = [
         Outgoing(
-            Reply(texts.say(ctx.lang, "handling_failed", number=ticket.number, hotline=ctx.hotline)),
+            Reply(say(ctx.lang, "handling_failed", number=ticket.number, hotline=ctx.hotline)),
             ticket_id=ticket.id,
         )
     ]
     manager_id = (await staff_for(ctx)).service_manager
     manager = await storage.get_person(ctx.session, manager_id) if manager_id else None
     if manager is not None:
-        text = texts.say(
+        text = say(
             manager.language or "zh",
             "handling_failed_manager",
             number=ticket.number,

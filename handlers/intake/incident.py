@@ -13,14 +13,13 @@ from typing import cast
 
 import storage
 from core.messages import Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
-from handlers.paging import texts as paging_texts
 from handlers.paging.calendar import BusinessCalendar, CalendarError
 from handlers.paging.escalation import ask_for_manual_paging, start_paging
 from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy, Severity, response_due
 from handlers.paging.storm import join_known_outage
 from handlers.service.repairs import start_repair
+from i18n import clock_time, format_list, promise, say, severity_name
 from nlu.triage import Triage
 from storage import paging as paging_store
 
@@ -61,12 +60,12 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
             inbound_id=ctx.message.id,
             ticket_id=ticket.id,
         )
-    text = texts.say(
+    text = say(
         ctx.lang,
         "ticket_opened",
         number=ticket.number,
-        severity_name=texts.severity_name(ctx.lang, severity),
-        promise=texts.promise(ctx.lang, severity),
+        severity_name=severity_name(ctx.lang, severity),
+        promise=promise(ctx.lang, severity),
         text=ctx.message.text,
     )
     if contract is not None:
@@ -100,8 +99,8 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
         # Never a silent drop: the ticket stands, a person is asked to page by hand.
         log.error("ticket #%s could not be paged", ticket.number, exc_info=True)
         await ask_for_manual_paging(ctx.session, ticket, ctx.contract, ctx.now, str(exc))
-        return paging_texts.say(ctx.lang, "opened_manual", hotline=ctx.hotline)
+        return say(ctx.lang, "opened_manual", hotline=ctx.hotline)
     if started.plan.held_until is not None:
-        at = paging_texts.clock_time(started.plan.held_until, ctx.contract.zone, ctx.now)
-        return paging_texts.say(ctx.lang, "opened_held", at=at)
-    return paging_texts.say(ctx.lang, "opened_paged", names="、".join(started.paged)) if started.paged else ""
+        at = clock_time(ctx.lang, started.plan.held_until, ctx.contract.zone, ctx.now)
+        return say(ctx.lang, "opened_held", at=at)
+    return say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""

@@ -19,16 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.contract import Contract
-from handlers.paging import texts as paging_texts
 from handlers.paging.calendar import CalendarError
 from handlers.paging.escalation import ask_for_manual_paging, requester_label, start_paging
 from handlers.paging.policy import Severity, response_due
 from handlers.paging.roster import on_duty
 from handlers.paging.storm import join_known_outage
 from handlers.service.repairs import start_repair
+from i18n import clock_time, format_list, promise, say, severity_name
 from nlu.triage import Triage
 from storage import paging as paging_store
 
@@ -47,7 +46,7 @@ async def handle_untriaged(ctx: HandlerContext, message: storage.InboundMessage)
         now=ctx.now,
         detail={"inbound_id": message.id, "reason": "triage unavailable"},
     )
-    text = texts.say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=ctx.hotline)
+    text = say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=ctx.hotline)
     return [Outgoing(Reply(text), ticket_id=ticket.id), *await _tell_needs_triage(ctx, ticket)]
 
 
@@ -66,8 +65,8 @@ async def _tell_needs_triage(ctx: HandlerContext, ticket: storage.Ticket) -> lis
     notices = []
     for person_id in people:
         lang = await _language(ctx.session, person_id)
-        text = texts.say(lang, "needs_triage", number=ticket.number, requester=requester, text=ticket.text)
-        take = Button(paging_texts.say(lang, "button_take"), Action.TAKE, str(ticket.number))
+        text = say(lang, "needs_triage", number=ticket.number, requester=requester, text=ticket.text)
+        take = Button(say(lang, "button_take"), Action.TAKE, str(ticket.number))
         notices.append(Outgoing(Reply(text, (take,)), to=person_id, ticket_id=ticket.id))
     return notices
 
@@ -118,12 +117,12 @@ async def retriage(ctx: HandlerContext, ticket: storage.Ticket, result: Triage) 
     ticket.kind, ticket.severity, ticket.article = "incident", severity, result.article
     ticket.due_at = _due(ticket, cast(Severity, severity), contract)
     await _record(ctx.session, ticket, ctx.now, "triaged", detail)
-    text = texts.say(
+    text = say(
         ctx.lang,
         "retriaged",
         number=ticket.number,
-        severity_name=texts.severity_name(ctx.lang, severity),
-        promise=texts.promise(ctx.lang, severity),
+        severity_name=severity_name(ctx.lang, severity),
+        promise=promise(ctx.lang, severity),
     )
     if contract is not None:
         paged = await _page(ctx, ticket, contract)
@@ -133,8 +132,8 @@ async def retriage(ctx: HandlerContext, ticket: storage.Ticket, result: Triage) 
     if severity == "hardware":
         outgoing += await start_repair(ctx.session, ticket, ctx.now)
     for person_id, lang in await _told(ctx.session, ticket):
-        name = texts.severity_name(lang, severity)
-        done = texts.say(lang, "triage_done", number=ticket.number, severity_name=name)
+        name = severity_name(lang, severity)
+        done = say(lang, "triage_done", number=ticket.number, severity_name=name)
         outgoing.append(Outgoing(Reply(done), to=person_id, ticket_id=ticket.id))
     return outgoing
 
@@ -153,10 +152,10 @@ async def _merge(
     ticket.status, ticket.closed_at = "closed", ctx.now
     await _record(ctx.session, ticket, ctx.now, "joined", {**detail, "into": outage.number})
     affected = await paging_store.affected_count(ctx.session, outage.id)
-    text = texts.say(ctx.lang, "retriaged_joined", number=ticket.number, outage=outage.number, affected=affected)
+    text = say(ctx.lang, "retriaged_joined", number=ticket.number, outage=outage.number, affected=affected)
     outgoing = [Outgoing(Reply(text), to=ctx.person.id, ticket_id=outage.id)]
     for person_id, lang in await _told(ctx.session, ticket):
-        done = texts.say(lang, "triage_done_joined", number=ticket.number, outage=outage.number)
+        done = say(lang, "triage_done_joined", number=ticket.number, outage=outage.number)
         outgoing.append(Outgoing(Reply(done), to=person_id, ticket_id=ticket.id))
     return outgoing
 
@@ -203,11 +202,11 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket, contract: Contract)
     except CalendarError as exc:
         log.error("ticket #%s could not be paged", ticket.number, exc_info=True)
         await ask_for_manual_paging(ctx.session, ticket, contract, ctx.now, str(exc))
-        return paging_texts.say(ctx.lang, "opened_manual", hotline=ctx.hotline)
+        return say(ctx.lang, "opened_manual", hotline=ctx.hotline)
     if started.plan.held_until is not None:
-        at = paging_texts.clock_time(started.plan.held_until, contract.zone, ctx.now)
-        return paging_texts.say(ctx.lang, "opened_held", at=at)
-    return paging_texts.say(ctx.lang, "opened_paged", names="、".join(started.paged)) if started.paged else ""
+        at = clock_time(ctx.lang, started.plan.held_until, contract.zone, ctx.now)
+        return say(ctx.lang, "opened_held", at=at)
+    return say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
 
 
 async def _told(session: AsyncSession, ticket: storage.Ticket) -> list[tuple[str, str]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.intake.conversation import open_as_is_button
 from handlers.kb.articles import Article, KnowledgeBase, chat_answer
+from i18n import say
 from nlu.triage import Triage
 
 # Below this the model is not sure which article fits: offer the best few as buttons instead.
@@ -40,8 +40,8 @@ async def serve_article(ctx: HandlerContext, article: Article, question_id: int)
     )
     ref = ref_for(question_id, article.id)
     buttons = (
-        Button(texts.say(ctx.lang, "button_solved"), Action.SOLVED, ref),
-        Button(texts.say(ctx.lang, "button_not_solved"), Action.NOT_SOLVED, ref),
+        Button(say(ctx.lang, "button_solved"), Action.SOLVED, ref),
+        Button(say(ctx.lang, "button_not_solved"), Action.NOT_SOLVED, ref),
     )
     return [Outgoing(Reply(chat_answer(article), buttons))]
 
@@ -67,9 +67,9 @@ async def handle_howto(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
     if article is not None and article not in choices:
         choices = [article, *choices][:CHOICES]
     if not choices:
-        return [Outgoing(Reply(texts.say(ctx.lang, "howto_none"), (open_as_is_button(ctx),)))]
+        return [Outgoing(Reply(say(ctx.lang, "howto_none"), (open_as_is_button(ctx),)))]
     buttons = tuple(Button(a.title_zh, Action.ARTICLE, ref_for(ctx.message.id, a.id)) for a in choices)
-    return [Outgoing(Reply(texts.say(ctx.lang, "howto_pick"), (*buttons, open_as_is_button(ctx))))]
+    return [Outgoing(Reply(say(ctx.lang, "howto_pick"), (*buttons, open_as_is_button(ctx))))]
 
 
 # One chat message stays well under WeCom's 2048-byte text limit.
@@ -79,12 +79,12 @@ _FULL_TEXT_CHUNK = 600
 async def show_article(ctx: HandlerContext, article_id: str) -> list[Outgoing]:
     """``文章 <id>``: the whole article, in a few messages; ``文章`` alone: the list of articles."""
     if not article_id:
-        lines = [texts.say(ctx.lang, "article_list")]
+        lines = [say(ctx.lang, "article_list")]
         lines += [f"· {a.id}  {a.title_zh}" for a in ctx.kb.all()]
         return [Outgoing(Reply("\n".join(lines)))]
     article = ctx.kb.get(article_id)
     if article is None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "article_missing", article=article_id)))]
+        return [Outgoing(Reply(say(ctx.lang, "article_missing", article=article_id)))]
     await storage.record_article_event(
         ctx.session,
         article_id=article.id,
@@ -117,17 +117,17 @@ async def show_chosen_article(ctx: HandlerContext, press: ButtonPress) -> list[O
     found = await _own_question(ctx, press)
     article = ctx.kb.get(found[1]) if found else None
     if found is None or article is None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     return await serve_article(ctx, article, found[0].id)
 
 
 async def mark_solved(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
     found = await _own_question(ctx, press)
     if found is None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     question, article_id = found
     if await storage.article_outcome_for(ctx.session, question.id, "solved") is not None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "solved_already")))]
+        return [Outgoing(Reply(say(ctx.lang, "solved_already")))]
     await storage.record_article_event(
         ctx.session,
         article_id=article_id,
@@ -136,4 +136,4 @@ async def mark_solved(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]
         person_id=ctx.person.id,
         inbound_id=question.id,
     )
-    return [Outgoing(Reply(texts.say(ctx.lang, "solved_thanks")))]
+    return [Outgoing(Reply(say(ctx.lang, "solved_thanks")))]

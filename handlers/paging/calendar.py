@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from core.clock import DEFAULT_TIMEZONE
 from handlers.paging.holiday_table import HolidayTable, HolidayTableError, load_holiday_table
 
 __all__ = [
@@ -226,7 +227,7 @@ class OnSiteHours:
     start: dt.time = dt.time(9, 0)
     end: dt.time = dt.time(17, 30)
     breaks: tuple[tuple[dt.time, dt.time], ...] = ((dt.time(12, 0), dt.time(13, 0)),)
-    zone: str = "Asia/Shanghai"
+    zone: str = DEFAULT_TIMEZONE
 
     def __post_init__(self) -> None:
         if not self.start < self.end:

@@ -23,34 +23,12 @@ from sqlalchemy.pool import Pool
 import storage
 from handlers.paging.roster import Leave, Roster, RosterError, Swap, with_leave, with_swap
 from handlers.permissions import Move, may, relations
+from i18n import say
 
 _DATE = r"(\d{4}-\d{1,2}-\d{1,2})"
 _WHO = r"(\S+)"
 SWAP_COMMAND = re.compile(rf"(?:换班|/swap)\s+{_DATE}\s+{_WHO}\s+{_WHO}", re.IGNORECASE)
 LEAVE_COMMAND = re.compile(rf"(?:请假|/leave)\s+{_WHO}\s+{_DATE}\s+{_DATE}\s+{_WHO}", re.IGNORECASE)
-
-_TEXTS = {
-    "swap_done": {
-        "zh": "已记录换班：{date} {a} 与 {b} 对调值班，立即生效。",
-        "en": "Swap recorded: on {date} {a} and {b} trade duty, effective now.",
-    },
-    "leave_done": {
-        "zh": "已记录请假：{who} {start} 至 {end}，由 {sub} 代班，立即生效。",
-        "en": "Leave recorded: {who} from {start} to {end}, {sub} stands in, effective now.",
-    },
-    "not_allowed": {
-        "zh": "只有当事工程师本人或经理可以调整值班。",
-        "en": "Only the engineer concerned or a manager may change the roster.",
-    },
-    "unknown_person": {"zh": "找不到工程师「{who}」。", "en": "No engineer {who!r}."},
-    "invalid": {"zh": "无法调整值班：{why}", "en": "Cannot change the roster: {why}"},
-    "no_roster": {"zh": "值班表未加载，请联系管理员。", "en": "No roster is loaded; ask the administrator."},
-}
-
-
-def say(lang: str, key: str, **values: object) -> str:
-    entry = _TEXTS[key]
-    return entry.get(lang, entry["zh"]).format(**values)
 
 
 @dataclass(frozen=True)
@@ -123,9 +101,9 @@ async def add_swap(
     lang = by.language or "zh"
     a, b = await _engineer(session, first), await _engineer(session, second)
     if a is None or b is None:
-        return OverrideResult(False, say(lang, "unknown_person", who=first if a is None else second))
+        return OverrideResult(False, say(lang, "unknown_engineer", who=first if a is None else second))
     if not may(Move.ROSTER_SWAP, relations(by.role, by.id, named=(a.id, b.id))):
-        return OverrideResult(False, say(lang, "not_allowed"))
+        return OverrideResult(False, say(lang, "roster_not_allowed"))
     data = {"date": day.isoformat(), "engineer": a.id, "with": b.id}
     return await _store(
         session, "swap", data, by, base, source, now, say(lang, "swap_done", date=day, a=a.name, b=b.name)
@@ -146,9 +124,9 @@ async def add_leave(
     lang = by.language or "zh"
     engineer, sub = await _engineer(session, who), await _engineer(session, substitute)
     if engineer is None or sub is None:
-        return OverrideResult(False, say(lang, "unknown_person", who=who if engineer is None else substitute))
+        return OverrideResult(False, say(lang, "unknown_engineer", who=who if engineer is None else substitute))
     if not may(Move.ROSTER_LEAVE, relations(by.role, by.id, named=(engineer.id,))):
-        return OverrideResult(False, say(lang, "not_allowed"))
+        return OverrideResult(False, say(lang, "roster_not_allowed"))
     data = {"engineer": engineer.id, "from": start.isoformat(), "to": end.isoformat(), "substitute": sub.id}
     done = say(lang, "leave_done", who=engineer.name, start=start, end=end, sub=sub.name)
     return await _store(session, "leave", data, by, base, source, now, done)
@@ -172,7 +150,7 @@ async def _store(
         with_swap(current, entry) if isinstance(entry, Swap) else with_leave(current, entry)
     except (ValidationError, RosterError, ValueError) as exc:
         why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-        return OverrideResult(False, say(lang, "invalid", why=why))
+        return OverrideResult(False, say(lang, "roster_invalid", why=why))
     await storage.add_roster_override(session, kind=kind, data=data, created_by=by.id, source=source, now=now)
     return OverrideResult(True, done_text)
 

@@ -19,16 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import storage
 from bot.delivery import enqueue_outgoing
 from core.messages import Action, Button, Outgoing, Reply
-from handlers import texts
 from handlers.context import TimerContext
 from handlers.contract import Contract
-from handlers.paging import texts as t
 from handlers.paging.policy import EscalationPlan, EscalationStep, Severity, plan_escalation
+from i18n import clock_time, format_list, say, severity_name
 from storage import paging as paging_store
 
 STEP_TIMER = "page_step"
 
-# Why a step is sent later than the start: a text key of paging_texts and its values.
+# Why a step is sent later than the start: a catalog key (i18n) and its values.
 Reason = tuple[str, dict[str, object]] | None
 
 
@@ -51,8 +50,9 @@ async def display_name(session: AsyncSession, person_id: str | None) -> str:
     return person.name if person is not None else person_id
 
 
-async def display_names(session: AsyncSession, person_ids: Iterable[str]) -> str:
-    return "、".join([await display_name(session, p) for p in person_ids])
+async def display_names(session: AsyncSession, person_ids: Iterable[str], lang: str = "zh") -> str:
+    """The people's names joined for a reader of ``lang`` (陈工、刘工 / Chen and Liu)."""
+    return format_list(lang, [await display_name(session, p) for p in person_ids])
 
 
 async def requester_label(session: AsyncSession, ticket: storage.Ticket) -> str:
@@ -89,8 +89,8 @@ async def start_paging(
             page.next_step = index + 1
         else:
             await _schedule_step(session, page, index, step.at, now)
-    names = await display_names(session, dict.fromkeys(paged))
-    return PagingStarted(plan, tuple(names.split("、")) if names else ())
+    names = [await display_name(session, person_id) for person_id in dict.fromkeys(paged)]
+    return PagingStarted(plan, tuple(names))
 
 
 async def stop_paging(session: AsyncSession, page: paging_store.Page, status: str) -> int:
@@ -159,8 +159,8 @@ async def edit_page_messages(
     edits: list[Outgoing] = []
     for message in await paging_store.page_messages(session, page.id):
         lang = await _language(session, message.person_id)
-        time = t.clock_time(at, zone, at)
-        text = t.say(lang, key, engineer=engineer, time=time, number=ticket.number, text=ticket.text)
+        time = clock_time(lang, at, zone, at)
+        text = say(lang, key, engineer=engineer, time=time, number=ticket.number, text=ticket.text)
         keep = (
             (_button(lang, Action.TAKE, ticket), _button(lang, Action.RESOLVE, ticket))
             if buttons and message.action == "page"
@@ -214,7 +214,7 @@ def _button(lang: str, action: Action, ticket: storage.Ticket) -> Button:
         Action.ESCALATE: "button_escalate",
         Action.RESOLVE: "button_resolve",
     }[action]
-    return Button(t.say(lang, key), action, str(ticket.number))
+    return Button(say(lang, key), action, str(ticket.number))
 
 
 async def _step_reply(
@@ -224,21 +224,21 @@ async def _step_reply(
     common = {"number": ticket.number, "requester": requester, "text": ticket.text}
     if step.action == "page":
         affected = max(1, await paging_store.affected_count(session, ticket.id))
-        severity_name = texts.severity_name(lang, plan.severity)
-        why_text = "" if why is None else t.say(lang, why[0], **why[1])
-        text = t.say(lang, "page", severity_name=severity_name, affected=affected, why=why_text, **common)
+        severity = severity_name(lang, plan.severity)
+        why_text = "" if why is None else say(lang, why[0], **why[1])
+        text = say(lang, "page", severity_name=severity, affected=affected, why=why_text, **common)
         actions = (Action.ACKNOWLEDGE, Action.TAKE, Action.ESCALATE, Action.RESOLVE)
         return Reply(text, tuple(_button(lang, a, ticket) for a in actions))
     if step.role == "service_manager":
         paged = [p for s in plan.steps if s.action == "page" and s.offset == step.offset for p in s.people]
-        return Reply(t.say(lang, "notice_urgent", paged=await display_names(session, paged), **common))
+        return Reply(say(lang, "notice_urgent", paged=await display_names(session, paged, lang), **common))
     take = (_button(lang, Action.TAKE, ticket),)
     if plan.severity == "hardware":
-        return Reply(t.say(lang, "notice_hardware", **common), take)
+        return Reply(say(lang, "notice_hardware", **common), take)
     zone = plan_zone(plan)
-    due = "—" if plan.response_due is None else t.clock_time(plan.response_due, zone, plan.started_at)
-    severity_name = texts.severity_name(lang, plan.severity)
-    return Reply(t.say(lang, "notice_queue", severity_name=severity_name, due=due, **common), take)
+    due = "—" if plan.response_due is None else clock_time(lang, plan.response_due, zone, plan.started_at)
+    severity = severity_name(lang, plan.severity)
+    return Reply(say(lang, "notice_queue", severity_name=severity, due=due, **common), take)
 
 
 async def _send_step(
@@ -279,13 +279,13 @@ async def ask_for_manual_paging(
     if person_id is None:
         return False
     lang = await _language(session, person_id)
-    severity_name = texts.severity_name(lang, ticket.severity or "normal")
+    severity = severity_name(lang, ticket.severity or "normal")
     requester = await requester_label(session, ticket)
-    text = t.say(
+    text = say(
         lang,
         "manual_paging",
         number=ticket.number,
-        severity_name=severity_name,
+        severity_name=severity,
         reason=reason,
         requester=requester,
         text=ticket.text,

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from handlers.paging.calendar import BusinessCalendar, CalendarNotCovered
+from i18n import format_list, say, weekday_time
 
 __all__ = [
     "Leave",
@@ -55,7 +56,6 @@ __all__ = [
 
 _WEEK = dt.timedelta(days=7)
 _LOOK_AHEAD_DAYS = 15  # a shift changes at least at every weekly handover
-_WEEKDAYS = "一二三四五六日"
 
 
 class RosterError(ValueError):
@@ -320,15 +320,11 @@ def next_shift(roster: Roster, at: dt.datetime, calendar: BusinessCalendar) -> S
     return on_duty(roster, current.ends_at, calendar)
 
 
-def _when(moment: dt.datetime) -> str:
-    return f"{moment.month}月{moment.day}日 周{_WEEKDAYS[moment.weekday()]} {moment:%H:%M}"
-
-
-def _describe_shift(shift: Shift, name: Callable[[str], str]) -> str:
-    team = f"{shift.team} {'、'.join(name(p) for p in shift.engineers)}"
-    if shift.after_hours:
-        return f"下班时间，值班工程师 {name(shift.on_call)}（驻场组：{team}）"
-    return f"驻场时间，{team}（下班后值班：{name(shift.on_call)}）"
+def _describe_shift(shift: Shift, name: Callable[[str], str], lang: str) -> str:
+    engineers = format_list(lang, [name(p) for p in shift.engineers])
+    team = say(lang, "duty_team", team=shift.team, engineers=engineers)
+    key = "duty_after_hours" if shift.after_hours else "duty_on_site"
+    return say(lang, key, team=team, on_call=name(shift.on_call))
 
 
 def describe_duty(
@@ -336,8 +332,9 @@ def describe_duty(
     at: dt.datetime,
     calendar: BusinessCalendar,
     names: Mapping[str, str] | None = None,
+    lang: str = "zh",
 ) -> str:
-    """The plain-text Chinese answer to `谁在值班` / `/oncall`: now, next, and the escalation line.
+    """The plain-text answer to `谁在值班` / `/oncall` in `lang`: now, next, and the escalation line.
 
     `names` maps person ids to display names (from the people directory); ids are shown otherwise.
     """
@@ -346,23 +343,24 @@ def describe_duty(
         return (names or {}).get(person, person)
 
     current = on_duty(roster, at, calendar)
-    lines = [f"现在：{_describe_shift(current, name)}"]
+    lines = [say(lang, "duty_now", shift=_describe_shift(current, name, lang))]
     if current.ends_at is None:
-        lines.append("下一班：日历数据不足，无法确定（请升级 chinese-calendar）")
+        lines.append(say(lang, "duty_next_unknown"))
     else:
         upcoming = on_duty(roster, current.ends_at, calendar)
-        lines.append(f"下一班：{_when(current.ends_at)} 起，{_describe_shift(upcoming, name)}")
+        when = weekday_time(lang, current.ends_at, calendar.zone)
+        lines.append(say(lang, "duty_next", when=when, shift=_describe_shift(upcoming, name, lang)))
     chain = [
-        f"{label} {name(person)}"
-        for label, person in (
-            ("备岗", current.backup),
-            ("高级工程师", current.senior),
-            ("技术总监", current.director),
+        say(lang, key, name=name(person))
+        for key, person in (
+            ("duty_backup", current.backup),
+            ("duty_senior", current.senior),
+            ("duty_director", current.director),
         )
         if person is not None
     ]
     if chain:
-        lines.append("升级顺序：" + " → ".join(chain))
+        lines.append(say(lang, "duty_chain", chain=" → ".join(chain)))
     if current.service_manager is not None:
-        lines.append(f"服务经理：{name(current.service_manager)}")
+        lines.append(say(lang, "duty_service_manager", name=name(current.service_manager)))
     return "\n".join(lines)

@@ -26,7 +26,7 @@ from core.messages import Outgoing, Reply
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.numerals import chinese_number
-from handlers.paging import texts as t
+from i18n import say
 from storage import paging as paging_store
 
 # Reports of these severities may join an open urgent outage (one desk "no network" during a floor
@@ -177,6 +177,6 @@ async def join_known_outage(ctx: HandlerContext, severity: str, contract: Contra
                 detail={"inbound_id": ctx.message.id, "text": ctx.message.text},
             )
         count = await paging_store.affected_count(ctx.session, ticket.id)
-        text = t.say(ctx.lang, "storm_joined", number=ticket.number, affected=count)
+        text = say(ctx.lang, "storm_joined", number=ticket.number, affected=count)
         return [Outgoing(Reply(text), ticket_id=ticket.id)]
     return None

@@ -7,9 +7,9 @@ one button format serves both kinds of quote. Engineer commands are tried before
 from __future__ import annotations
 
 from core.messages import ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.service import purchases, repairs
+from i18n import say
 from nlu.triage import Triage
 
 __all__ = ["press_approve", "press_decline", "service_command"]
@@ -23,7 +23,7 @@ async def _decide(ctx: HandlerContext, press: ButtonPress, approve: bool) -> lis
         if approve:
             return await repairs.press_approve_repair(ctx, int(ref))
         return await repairs.press_decline_repair(ctx, int(ref))
-    return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+    return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
 
 
 async def press_approve(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:

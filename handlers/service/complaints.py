@@ -16,18 +16,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext, TimerContext
 from handlers.contract import ComplaintClocks
 from handlers.permissions import Move, may, relations
-from handlers.service import texts as st
 from handlers.service.staff import staff_for
+from i18n import clock_time, format_list, plural, say
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
@@ -48,7 +46,6 @@ __all__ = [
 
 # A complaint message this soon after the person's last complaint was answered continues it.
 FOLLOW_UP_WINDOW = timedelta(days=7)
-ZONE = ZoneInfo("Asia/Shanghai")
 
 FACTS_TIMERS = ("complaint.facts_reminder", "complaint.facts_overdue")
 ANSWER_TIMERS = ("complaint.answer_reminder", "complaint.answer_overdue")
@@ -88,9 +85,9 @@ def _ref(complaint: Complaint) -> str:
     return f"complaint:{complaint.id}"
 
 
-def _local(at: datetime) -> str:
-    local = at.astimezone(ZONE)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+def _after_title(lang: str, person: storage.Person | None) -> str:
+    """A name after 服务经理 / "the service manager" in a text; nothing when nobody is named."""
+    return say(lang, "name_after_title", name=person.name) if person is not None else ""
 
 
 def _clocks(ctx: HandlerContext) -> ComplaintClocks:
@@ -133,20 +130,20 @@ async def _about(ctx: HandlerContext) -> tuple[dict[str, Any], int | None, str |
 async def _describe_about(session: AsyncSession, lang: str, about: dict[str, Any]) -> str:
     parts: list[str] = []
     if "ticket" in about:
-        parts.append(st.say(lang, "about_ticket", number=about["ticket"]))
+        parts.append(say(lang, "about_ticket", number=about["ticket"]))
     if "engineer" in about:
         person = await storage.get_person(session, about["engineer"])
-        parts.append(st.say(lang, "about_engineer", name=person.name if person else about["engineer"]))
+        parts.append(say(lang, "about_engineer", name=person.name if person else about["engineer"]))
     if about.get("delay"):
-        parts.append(st.say(lang, "about_delay"))
-    return st.say(lang, "complaint_about", what="、".join(parts) if lang == "zh" else ", ".join(parts)) if parts else ""
+        parts.append(say(lang, "about_delay"))
+    return say(lang, "complaint_about", what=format_list(lang, parts)) if parts else ""
 
 
 def _buttons(lang: str, complaint: Complaint) -> tuple[Button, ...]:
     ref = str(complaint.id)
     return (
-        Button(st.say(lang, "button_facts_checked"), Action.FACTS_CHECKED, ref),
-        Button(st.say(lang, "button_answer"), Action.ANSWER, ref),
+        Button(say(lang, "button_facts_checked"), Action.FACTS_CHECKED, ref),
+        Button(say(lang, "button_answer"), Action.ANSWER, ref),
     )
 
 
@@ -205,17 +202,17 @@ async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing
     code = complaint_code(complaint.id)
     manager_id = complaint.manager_id or staff.service_manager
     manager = await storage.get_person(ctx.session, manager_id) if manager_id else None
-    hours = _hours(clocks.answer)
-    out = [Outgoing(Reply(st.say(ctx.lang, "complaint_followed_up", code=code, hours=hours)))]
+    hours = plural(ctx.lang, "hours", _hours(clocks.answer))
+    out = [Outgoing(Reply(say(ctx.lang, "complaint_followed_up", code=code, hours=hours)))]
     if manager is not None:
         lang = manager.language or "zh"
-        notice = st.say(
+        notice = say(
             lang,
             "complaint_follow_up_notice",
             code=code,
             name=ctx.person.name,
             text=ctx.message.text,
-            answer_due=_local(complaint.answer_due_at),
+            answer_due=clock_time(lang, complaint.answer_due_at, ctx.zone),
         )
         out.append(Outgoing(Reply(notice, _buttons(lang, complaint)), to=manager.id))
     return out
@@ -271,19 +268,19 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
         )
     code = complaint_code(complaint.id)
     manager = await storage.get_person(ctx.session, staff.service_manager) if staff.service_manager else None
-    reply = st.say(
+    reply = say(
         ctx.lang,
         "complaint_recorded",
         code=code,
-        facts_hours=_hours(clocks.facts),
-        answer_hours=_hours(clocks.answer),
-        manager=f" {manager.name}" if manager and ctx.lang != "zh" else (manager.name if manager else ""),
+        facts_hours=plural(ctx.lang, "hours", _hours(clocks.facts)),
+        answer_hours=plural(ctx.lang, "hours", _hours(clocks.answer)),
+        manager=_after_title(ctx.lang, manager),
         about=await _describe_about(ctx.session, ctx.lang, about),
     )
     out = [Outgoing(Reply(reply))]
     if manager is not None:
         lang = manager.language or "zh"
-        notice = st.say(
+        notice = say(
             lang,
             "complaint_notice",
             code=code,
@@ -291,8 +288,8 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
             department=ctx.person.department or "-",
             text=ctx.message.text,
             about=await _describe_about(ctx.session, lang, about),
-            facts_due=_local(complaint.facts_due_at),
-            answer_due=_local(complaint.answer_due_at),
+            facts_due=clock_time(lang, complaint.facts_due_at, ctx.zone),
+            answer_due=clock_time(lang, complaint.answer_due_at, ctx.zone),
         )
         out.append(Outgoing(Reply(notice, _buttons(lang, complaint)), to=manager.id))
     return out
@@ -318,13 +315,13 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
         if manager_id:
             lang = await _lang_of(ctx.session, manager_id)
             hours = max(0, round((due - ctx.now).total_seconds() / 3600))
-            text = st.say(
+            text = say(
                 lang,
                 "complaint_reminder",
                 code=code,
-                clock=st.say(lang, f"clock_{clock}"),
-                due=_local(due),
-                left=f"{hours} 小时" if lang == "zh" else f"{hours} hours",
+                clock=say(lang, f"clock_{clock}"),
+                due=clock_time(lang, due, ctx.zone),
+                left=plural(lang, "hours", hours),
                 text=complaint.text,
             )
             out.append(Outgoing(Reply(text, _buttons(lang, complaint)), to=manager_id))
@@ -334,13 +331,13 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
         director = await storage.get_person(ctx.session, director_id) if director_id else None
         if director is not None:
             lang = director.language or "zh"
-            text = st.say(
+            text = say(
                 lang,
                 "complaint_escalated",
                 code=code,
-                clock=st.say(lang, f"clock_{clock}"),
-                due=_local(due),
-                manager=f" {manager.name}" if manager and lang != "zh" else (manager.name if manager else ""),
+                clock=say(lang, f"clock_{clock}"),
+                due=clock_time(lang, due, ctx.zone),
+                manager=_after_title(lang, manager),
                 name=complainant.name if complainant else complaint.complainant_id,
                 department=(complainant.department if complainant else "") or "-",
                 text=complaint.text,
@@ -348,12 +345,12 @@ async def complaint_clock(ctx: TimerContext) -> list[Outgoing]:
             out.append(Outgoing(Reply(text, _buttons(lang, complaint)), to=director.id))
         if manager is not None:
             lang = manager.language or "zh"
-            text = st.say(
+            text = say(
                 lang,
                 "complaint_escalated_manager",
                 code=code,
-                clock=st.say(lang, f"clock_{clock}"),
-                director=(f" {director.name}" if lang != "zh" else director.name) if director else "",
+                clock=say(lang, f"clock_{clock}"),
+                director=_after_title(lang, director),
             )
             out.append(Outgoing(Reply(text, _buttons(lang, complaint)), to=manager.id))
         action = f"{clock}_escalated"
@@ -385,12 +382,15 @@ async def _pressed_complaint(ctx: HandlerContext, press: ButtonPress) -> Complai
     complaint_id = _complaint_id(press.ref)
     complaint = await service_store.get_complaint(ctx.session, complaint_id) if complaint_id else None
     if complaint is None:
-        return Outgoing(Reply(texts.say(ctx.lang, "stale_button")))
+        return Outgoing(Reply(say(ctx.lang, "stale_button")))
     if not await _may_handle(ctx, complaint):
-        return Outgoing(Reply(st.say(ctx.lang, "not_complaint_handler")))
+        return Outgoing(Reply(say(ctx.lang, "not_complaint_handler")))
     if complaint.status == "answered" and complaint.answered_at is not None:
-        text = st.say(
-            ctx.lang, "complaint_closed", code=complaint_code(complaint.id), when=_local(complaint.answered_at)
+        text = say(
+            ctx.lang,
+            "complaint_closed",
+            code=complaint_code(complaint.id),
+            when=clock_time(ctx.lang, complaint.answered_at, ctx.zone),
         )
         return Outgoing(Reply(text))
     return complaint
@@ -403,10 +403,10 @@ async def press_facts_checked(ctx: HandlerContext, press: ButtonPress) -> list[O
         return [found]
     code = complaint_code(found.id)
     if found.status != "open":
-        button = Button(st.say(ctx.lang, "button_answer"), Action.ANSWER, str(found.id))
-        return [Outgoing(Reply(st.say(ctx.lang, "facts_already", code=code, facts=found.facts or ""), (button,)))]
+        button = Button(say(ctx.lang, "button_answer"), Action.ANSWER, str(found.id))
+        return [Outgoing(Reply(say(ctx.lang, "facts_already", code=code, facts=found.facts or ""), (button,)))]
     await _wait_for(ctx, "complaint_facts", found)
-    return [Outgoing(Reply(st.say(ctx.lang, "ask_facts", code=code)))]
+    return [Outgoing(Reply(say(ctx.lang, "ask_facts", code=code)))]
 
 
 async def press_answer(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
@@ -416,12 +416,12 @@ async def press_answer(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing
         return [found]
     code = complaint_code(found.id)
     if found.status == "open":
-        button = Button(st.say(ctx.lang, "button_facts_checked"), Action.FACTS_CHECKED, str(found.id))
-        return [Outgoing(Reply(st.say(ctx.lang, "facts_first", code=code), (button,)))]
+        button = Button(say(ctx.lang, "button_facts_checked"), Action.FACTS_CHECKED, str(found.id))
+        return [Outgoing(Reply(say(ctx.lang, "facts_first", code=code), (button,)))]
     await _wait_for(ctx, "complaint_answer", found)
     complainant = await storage.get_person(ctx.session, found.complainant_id)
     name = complainant.name if complainant else found.complainant_id
-    return [Outgoing(Reply(st.say(ctx.lang, "ask_answer", code=code, name=name)))]
+    return [Outgoing(Reply(say(ctx.lang, "ask_answer", code=code, name=name)))]
 
 
 async def _wait_for(ctx: HandlerContext, state: str, complaint: Complaint) -> None:
@@ -479,7 +479,7 @@ async def answer_complaint(
     )
     manager = await storage.get_person(session, by)
     lang = await _lang_of(session, complaint.complainant_id)
-    text = st.say(
+    text = say(
         lang,
         "answer_to_complainant",
         code=complaint_code(complaint.id),
@@ -506,7 +506,7 @@ async def facts_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | No
     await _wait_for(ctx, "complaint_answer", complaint)
     complainant = await storage.get_person(ctx.session, complaint.complainant_id)
     name = complainant.name if complainant else complaint.complainant_id
-    return [Outgoing(Reply(st.say(ctx.lang, "facts_recorded", code=complaint_code(complaint.id), name=name)))]
+    return [Outgoing(Reply(say(ctx.lang, "facts_recorded", code=complaint_code(complaint.id), name=name)))]
 
 
 async def answer_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | None:
@@ -520,4 +520,4 @@ async def answer_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | N
     )
     complainant = await storage.get_person(ctx.session, complaint.complainant_id)
     name = complainant.name if complainant else complaint.complainant_id
-    return [Outgoing(Reply(st.say(ctx.lang, "answer_sent", name=name, code=complaint_code(complaint.id)))), *out]
+    return [Outgoing(Reply(say(ctx.lang, "answer_sent", name=name, code=complaint_code(complaint.id)))), *out]

@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.numerals import NUMERAL, chinese_number
 from handlers.permissions import Move, Relation, may, relations
-from handlers.service import texts as st
 from handlers.service.staff import service_company, staff_for
+from i18n import format_list, say, yuan
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
@@ -101,19 +100,19 @@ def purchase_code(request_id: int) -> str:
 
 
 def _summary(lang: str, request: PurchaseRequest) -> str:
-    missing = st.say(lang, "not_given")
-    return st.say(
+    missing = say(lang, "not_given")
+    return say(
         lang,
         "purchase_summary",
         items=request.items,
         quantity=request.quantity if request.quantity is not None else missing,
-        budget=st.yuan(request.budget_fen, lang),
+        budget=yuan(request.budget_fen, lang),
         needed_by=request.needed_by or missing,
     )
 
 
 def _notes(lang: str, request: PurchaseRequest) -> str:
-    return st.say(lang, "purchase_notes", notes=request.notes) if request.notes else ""
+    return say(lang, "purchase_notes", notes=request.notes) if request.notes else ""
 
 
 async def _tell_engineers(
@@ -123,7 +122,7 @@ async def _tell_engineers(
     for engineer_id in engineers:
         engineer = await storage.get_person(session, engineer_id)
         lang = (engineer.language if engineer else None) or "zh"
-        text = st.say(
+        text = say(
             lang,
             key,
             code=purchase_code(request.id),
@@ -162,9 +161,9 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         detail={"engineers": list(staff.engineers)},
     )
     code = purchase_code(request.id)
-    text = st.say(ctx.lang, "purchase_recorded", code=code, summary=_summary(ctx.lang, request))
+    text = say(ctx.lang, "purchase_recorded", code=code, summary=_summary(ctx.lang, request))
     missing = [
-        st.say(ctx.lang, f"field_{name}")
+        say(ctx.lang, f"field_{name}")
         for name, value in (
             ("quantity", details.quantity),
             ("budget", details.budget_fen),
@@ -173,7 +172,7 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         if value is None
     ]
     if missing:
-        text += "\n\n" + st.say(ctx.lang, "purchase_ask_details", missing="、".join(missing))
+        text += "\n\n" + say(ctx.lang, "purchase_ask_details", missing=format_list(ctx.lang, missing))
         await dialog_store.start_dialog(
             ctx.session,
             channel=ctx.message.channel,
@@ -195,7 +194,7 @@ async def details_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | 
         return None
     text = ctx.message.text.strip()
     if text.lower() in _SKIP:
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_skip")))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_skip")))]
     details = parse_details(text)
     request.quantity = request.quantity if details.quantity is None else details.quantity
     request.budget_fen = request.budget_fen if details.budget_fen is None else details.budget_fen
@@ -213,7 +212,7 @@ async def details_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | 
     )
     staff = await staff_for(ctx)
     code = purchase_code(request.id)
-    reply = st.say(
+    reply = say(
         ctx.lang, "purchase_updated", code=code, summary=_summary(ctx.lang, request), notes=_notes(ctx.lang, request)
     )
     notices = await _tell_engineers(ctx.session, staff.engineers, "purchase_update_notice", request, ctx.person)
@@ -231,8 +230,8 @@ async def quote_purchase(
     """An engineer's recommendation and quote; goes to the requester with approve / decline buttons."""
     code = purchase_code(request.id)
     if request.status in ("approved", "declined"):
-        decision = st.say(ctx.lang, f"decision_{request.status}")
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_decided_already", code=code, decision=decision)))]
+        decision = say(ctx.lang, f"decision_{request.status}")
+        return [Outgoing(Reply(say(ctx.lang, "purchase_decided_already", code=code, decision=decision)))]
     request.status, request.recommendation, request.quote_fen = "quoted", recommendation, quote_fen
     request.quoted_by, request.quoted_at = ctx.person.id, ctx.now
     await service_store.record_service_event(
@@ -248,20 +247,20 @@ async def quote_purchase(
     requester = await storage.get_person(ctx.session, request.requester_id)
     lang = (requester.language if requester else None) or "zh"
     buttons = (
-        Button(st.say(lang, "button_approve_purchase"), Action.APPROVE, f"purchase:{request.id}"),
-        Button(st.say(lang, "button_decline_purchase"), Action.DECLINE, f"purchase:{request.id}"),
+        Button(say(lang, "button_approve_purchase"), Action.APPROVE, f"purchase:{request.id}"),
+        Button(say(lang, "button_decline_purchase"), Action.DECLINE, f"purchase:{request.id}"),
     )
-    text = st.say(
+    text = say(
         lang,
         "purchase_quoted",
         code=code,
         recommendation=recommendation or "-",
-        quote=st.yuan(quote_fen, lang),
+        quote=yuan(quote_fen, lang),
         engineer=ctx.person.name,
     )
     name = requester.name if requester else request.requester_id
     return [
-        Outgoing(Reply(st.say(ctx.lang, "purchase_quote_sent", name=name, code=code))),
+        Outgoing(Reply(say(ctx.lang, "purchase_quote_sent", name=name, code=code))),
         Outgoing(Reply(text, buttons), to=request.requester_id),
     ]
 
@@ -275,13 +274,13 @@ async def purchase_command(ctx: HandlerContext) -> list[Outgoing] | None:
         return None
     request = await service_store.get_purchase_request(ctx.session, int(command.group(1)))
     if request is None:
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_none", code=purchase_code(int(command.group(1))))))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_none", code=purchase_code(int(command.group(1))))))]
     body = _QUOTE.search(command.group(2))
     if body is None:
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_quote_unreadable")))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_quote_unreadable")))]
     quote_fen = _fen(body.group(2), body.group(3))
     if quote_fen is None:
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_quote_unreadable")))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_quote_unreadable")))]
     recommendation = " ".join(part.strip() for part in (body.group(1) or "", body.group(4) or "") if part.strip())
     return await quote_purchase(ctx, request, recommendation, quote_fen)
 
@@ -306,15 +305,15 @@ async def decide_purchase(ctx: HandlerContext, ref: str, approve: bool) -> list[
     request_id = _request_id(ref)
     request = await service_store.get_purchase_request(ctx.session, request_id) if request_id else None
     if request is None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     code = purchase_code(request.id)
     if not await _may_decide(ctx, request):
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_not_approver")))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_not_approver")))]
     if request.status in ("approved", "declined"):
-        decision = st.say(ctx.lang, f"decision_{request.status}")
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_decided_already", code=code, decision=decision)))]
+        decision = say(ctx.lang, f"decision_{request.status}")
+        return [Outgoing(Reply(say(ctx.lang, "purchase_decided_already", code=code, decision=decision)))]
     if request.status != "quoted":
-        return [Outgoing(Reply(st.say(ctx.lang, "purchase_not_quoted", code=code)))]
+        return [Outgoing(Reply(say(ctx.lang, "purchase_not_quoted", code=code)))]
     status = "approved" if approve else "declined"
     request.status, request.decided_by, request.decided_at = status, ctx.person.id, ctx.now
     await service_store.record_service_event(
@@ -327,26 +326,26 @@ async def decide_purchase(ctx: HandlerContext, ref: str, approve: bool) -> list[
         source=ctx.message.channel,
         detail={"fen": request.quote_fen},
     )
-    reply = st.say(
+    reply = say(
         ctx.lang,
         "purchase_decided",
-        decision=st.say(ctx.lang, f"decision_{status}"),
+        decision=say(ctx.lang, f"decision_{status}"),
         code=code,
         recommendation=request.recommendation or "-",
-        quote=st.yuan(request.quote_fen, ctx.lang),
+        quote=yuan(request.quote_fen, ctx.lang),
     )
     out = [Outgoing(Reply(reply))]
     if request.quoted_by:
         engineer = await storage.get_person(ctx.session, request.quoted_by)
         lang = (engineer.language if engineer else None) or "zh"
-        notice = st.say(
+        notice = say(
             lang,
             "purchase_decided_notice",
             code=code,
             name=ctx.person.name,
-            decision=st.say(lang, f"decision_{status}"),
+            decision=say(lang, f"decision_{status}"),
             recommendation=request.recommendation or "-",
-            quote=st.yuan(request.quote_fen, lang),
+            quote=yuan(request.quote_fen, lang),
         )
         out.append(Outgoing(Reply(notice), to=request.quoted_by))
     return out

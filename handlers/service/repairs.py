@@ -20,11 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.paging.escalation import stop_paging
 from handlers.permissions import Move, may, relations
-from handlers.service import texts as st
+from i18n import say, step_name, yuan
 from storage import paging as paging_store
 from storage import service_requests as service_store
 from storage.service_models import Repair
@@ -149,14 +148,14 @@ async def start_repair(session: AsyncSession, ticket: storage.Ticket, now: datet
     )
     requester = await storage.get_person(session, ticket.requester_id)
     lang = (requester.language if requester else None) or "zh"
-    text = st.say(lang, "repair_started", number=ticket.number)
+    text = say(lang, "repair_started", number=ticket.number)
     return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id)]
 
 
 def _quote_lines(lang: str, repair: Repair) -> tuple[str, str]:
     items = repair.quote.get("items", [])
-    lines = "\n".join(f"· {i['item']}：{st.yuan(int(i['fen']), lang)}" for i in items)
-    return lines, st.yuan(repair.quote_fen, lang)
+    lines = "\n".join(f"· {i['item']}：{yuan(int(i['fen']), lang)}" for i in items)
+    return lines, yuan(repair.quote_fen, lang)
 
 
 async def advance_repair(
@@ -175,23 +174,23 @@ async def advance_repair(
     lang = actor.language or "zh"
     repair = await service_store.repair_for_ticket(session, ticket.id)
     if repair is None:
-        raise RepairRefused(st.say(lang, "repair_none", number=ticket.number))
+        raise RepairRefused(say(lang, "repair_none", number=ticket.number))
     rule = _MOVES[move]
     held = relations(actor.role, actor.id, requester=ticket.requester_id)
     if rule.by == "engineer" and not may(Move.REPAIR_STEP, held):
-        raise RepairRefused(st.say(lang, "only_engineers"))
+        raise RepairRefused(say(lang, "only_engineers"))
     if rule.by == "requester" and not may(Move.REPAIR_SIGN if move == "sign" else Move.REPAIR_DECIDE, held):
-        raise RepairRefused(st.say(lang, "only_requester"))
+        raise RepairRefused(say(lang, "only_requester"))
     if repair.step not in rule.before:
         expected = _NEXT.get(repair.step)
         raise RepairRefused(
-            st.say(
+            say(
                 lang,
                 "repair_refused",
                 number=ticket.number,
-                current=st.step_name(lang, repair.step),
-                wanted=st.step_name(lang, move),
-                expected=st.step_name(lang, expected) if expected else "-",
+                current=step_name(lang, repair.step),
+                wanted=step_name(lang, move),
+                expected=step_name(lang, expected) if expected else "-",
             )
         )
     detail: dict[str, object] = {"step": rule.after, "move": move}
@@ -283,11 +282,11 @@ async def _tell(
     for_requester: Reply
     for_engineer: Reply | None = None
     if move == "confirm":
-        for_requester = Reply(st.say(r_lang, "repair_confirmed", number=number, engineer=eng_name))
-        for_engineer = Reply(_done(e_lang, number, repair) + "\n" + st.say(e_lang, "hint_pickup", number=number))
+        for_requester = Reply(say(r_lang, "repair_confirmed", number=number, engineer=eng_name))
+        for_engineer = Reply(_done(e_lang, number, repair) + "\n" + say(e_lang, "hint_pickup", number=number))
     elif move == "pickup":
         for_requester = Reply(
-            st.say(
+            say(
                 r_lang,
                 "repair_picked_up",
                 number=number,
@@ -298,48 +297,48 @@ async def _tell(
                 engineer=eng_name,
             )
         )
-        for_engineer = Reply(_done(e_lang, number, repair) + "\n" + st.say(e_lang, "hint_quote", number=number))
+        for_engineer = Reply(_done(e_lang, number, repair) + "\n" + say(e_lang, "hint_quote", number=number))
     elif move == "quote":
         lines, total = _quote_lines(r_lang, repair)
         buttons = (
-            Button(st.say(r_lang, "button_approve_quote"), Action.APPROVE, f"repair:{n}"),
-            Button(st.say(r_lang, "button_decline_quote"), Action.DECLINE, f"repair:{n}"),
+            Button(say(r_lang, "button_approve_quote"), Action.APPROVE, f"repair:{n}"),
+            Button(say(r_lang, "button_decline_quote"), Action.DECLINE, f"repair:{n}"),
         )
-        for_requester = Reply(st.say(r_lang, "repair_quoted", number=number, lines=lines, total=total), buttons)
+        for_requester = Reply(say(r_lang, "repair_quoted", number=number, lines=lines, total=total), buttons)
         for_engineer = Reply(_done(e_lang, number, repair))
     elif move in ("approve", "decline"):
         key = "repair_approved" if move == "approve" else "repair_declined"
-        for_requester = Reply(st.say(r_lang, key, number=number, name=name, total=st.yuan(repair.quote_fen, r_lang)))
+        for_requester = Reply(say(r_lang, key, number=number, name=name, total=yuan(repair.quote_fen, r_lang)))
         next_move = "repair" if move == "approve" else "return"
         button = Button(
-            st.say(e_lang, f"button_{'repaired' if move == 'approve' else 'return'}"),
+            say(e_lang, f"button_{'repaired' if move == 'approve' else 'return'}"),
             Action.REPAIR_STEP,
             f"{n}:{next_move}",
         )
         for_engineer = Reply(
-            st.say(e_lang, key, number=number, name=name, total=st.yuan(repair.quote_fen, e_lang)), (button,)
+            say(e_lang, key, number=number, name=name, total=yuan(repair.quote_fen, e_lang)), (button,)
         )
     elif move == "repair":
-        for_requester = Reply(st.say(r_lang, "repair_repaired", number=number))
-        button = Button(st.say(e_lang, "button_return"), Action.REPAIR_STEP, f"{n}:return")
+        for_requester = Reply(say(r_lang, "repair_repaired", number=number))
+        button = Button(say(e_lang, "button_return"), Action.REPAIR_STEP, f"{n}:return")
         for_engineer = Reply(_done(e_lang, number, repair), (button,))
     elif move == "return":
         for_requester = Reply(
-            st.say(
+            say(
                 r_lang,
                 "repair_returned",
                 number=number,
-                outcome=st.say(r_lang, f"outcome_{repair.outcome}"),
+                outcome=say(r_lang, f"outcome_{repair.outcome}"),
                 device=repair.device or "-",
                 serial=repair.serial or "-",
                 accessories=repair.accessories or "-",
             ),
-            (Button(st.say(r_lang, "button_sign"), Action.SIGN, n),),
+            (Button(say(r_lang, "button_sign"), Action.SIGN, n),),
         )
         for_engineer = Reply(_done(e_lang, number, repair))
     else:  # sign
-        for_requester = Reply(st.say(r_lang, "repair_signed", number=number, name=name))
-        for_engineer = Reply(st.say(e_lang, "repair_signed", number=number, name=name))
+        for_requester = Reply(say(r_lang, "repair_signed", number=number, name=name))
+        for_engineer = Reply(say(e_lang, "repair_signed", number=number, name=name))
     out = [
         Outgoing(
             for_requester, to=None if actor.id == ticket.requester_id else ticket.requester_id, ticket_id=ticket.id
@@ -351,7 +350,7 @@ async def _tell(
 
 
 def _done(lang: str, number: int | None, repair: Repair) -> str:
-    return st.say(lang, "repair_done_engineer", number=number, step=st.step_name(lang, repair.step))
+    return say(lang, "repair_done_engineer", number=number, step=step_name(lang, repair.step))
 
 
 async def _run(
@@ -363,7 +362,7 @@ async def _run(
 ) -> list[Outgoing]:
     ticket = await storage.get_ticket(ctx.session, number)
     if ticket is None:
-        return [Outgoing(Reply(st.say(ctx.lang, "no_ticket", number=number)))]
+        return [Outgoing(Reply(say(ctx.lang, "repair_no_ticket", number=number)))]
     try:
         return await advance_repair(
             ctx.session, ticket, ctx.person, move, source=ctx.message.channel, now=ctx.now, slip=slip, quote=quote
@@ -381,7 +380,7 @@ async def repair_command(ctx: HandlerContext) -> list[Outgoing] | None:
     if quote is not None:
         items = parse_quote(quote.group(2))
         if not items:
-            return [Outgoing(Reply(st.say(ctx.lang, "quote_unreadable")))]
+            return [Outgoing(Reply(say(ctx.lang, "quote_unreadable")))]
         return await _run(ctx, int(quote.group(1)), "quote", quote=items)
     command = _REPAIR_COMMAND.match(text)
     if command is None:
@@ -389,11 +388,11 @@ async def repair_command(ctx: HandlerContext) -> list[Outgoing] | None:
     number, word, rest = int(command.group(1)), command.group(2).lower(), command.group(3).strip()
     move = _WORDS.get(word)
     if move is None:
-        return [Outgoing(Reply(st.say(ctx.lang, "repair_usage")))]
+        return [Outgoing(Reply(say(ctx.lang, "repair_usage")))]
     if move == "pickup":
         slip = parse_slip(rest)
         if slip is None:
-            return [Outgoing(Reply(st.say(ctx.lang, "pickup_incomplete")))]
+            return [Outgoing(Reply(say(ctx.lang, "pickup_incomplete")))]
         return await _run(ctx, number, "pickup", slip=slip)
     return await _run(ctx, number, move)
 
@@ -408,7 +407,7 @@ async def press_repair_step(ctx: HandlerContext, press: ButtonPress) -> list[Out
     ref, _, move = press.ref.partition(":")
     number = _number(ref)
     if number is None or move not in ("confirm", "repair", "return"):
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     return await _run(ctx, number, move)
 
 
@@ -423,5 +422,5 @@ async def press_decline_repair(ctx: HandlerContext, number: int) -> list[Outgoin
 async def press_sign(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing]:
     number = _number(press.ref)
     if number is None:
-        return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+        return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
     return await _run(ctx, number, "sign")

@@ -10,11 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import ButtonPress, Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
-from handlers.paging import texts as t
 from handlers.permissions import Move, may, relations
 from handlers.tickets import lifecycle
+from i18n import move_name, say, status_name
 from storage import paging as paging_store
 
 
@@ -23,7 +22,7 @@ async def _ticket(ctx: HandlerContext, press: ButtonPress) -> storage.Ticket | N
 
 
 def _stale(ctx: HandlerContext) -> list[Outgoing]:
-    return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
+    return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
 
 
 ZonedMove = Callable[
@@ -38,7 +37,7 @@ def _pressed(move: ZonedMove) -> Callable[[HandlerContext, ButtonPress], Awaitab
         ticket = await _ticket(ctx, press)
         if ticket is None:
             return _stale(ctx)
-        zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+        zone = ctx.zone
         outcome = await move(ctx.session, ticket, ctx.person, ctx.message.channel, ctx.now, zone)
         return outcome.outgoing()
 
@@ -65,8 +64,8 @@ async def resolve_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgo
     if ticket is None:
         return _stale(ctx)
     if not may(Move.TICKET_RESOLVE, relations(ctx.person.role, ctx.person.id)):
-        return [Outgoing(Reply(t.say(ctx.lang, "engineers_only", what=t.move_name(ctx.lang, "resolve"))))]
+        return [Outgoing(Reply(say(ctx.lang, "engineers_only", what=move_name(ctx.lang, "resolve"))))]
     if not lifecycle.can_move(ticket.status, "resolve"):
-        status, move = t.status_name(ctx.lang, ticket.status), t.move_name(ctx.lang, "resolve")
-        return [Outgoing(Reply(t.say(ctx.lang, "invalid_move", number=ticket.number, status=status, move=move)))]
-    return [Outgoing(Reply(t.say(ctx.lang, "resolve_needs_note", number=ticket.number)), ticket_id=ticket.id)]
+        status, move = status_name(ctx.lang, ticket.status), move_name(ctx.lang, "resolve")
+        return [Outgoing(Reply(say(ctx.lang, "invalid_move", number=ticket.number, status=status, move=move)))]
+    return [Outgoing(Reply(say(ctx.lang, "resolve_needs_note", number=ticket.number)), ticket_id=ticket.id)]

@@ -26,15 +26,14 @@ from datetime import timedelta
 
 import storage
 from core.messages import Outgoing, Reply
-from handlers import texts
 from handlers.context import HandlerContext
 from handlers.kb.howto import show_article
 from handlers.paging import duty
-from handlers.paging import texts as t
 from handlers.paging.calendar import CalendarError
 from handlers.paging.roster import describe_duty
 from handlers.permissions import is_engineer
 from handlers.tickets import lifecycle
+from i18n import format_list, say, severity_name, status_name
 from storage import paging as paging_store
 
 _NUMBER = r"\s*#?(\d{1,9})"
@@ -100,8 +99,8 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     assert command.number is not None
     ticket = await paging_store.lock_ticket(ctx.session, command.number)
     if ticket is None:
-        return [Outgoing(Reply(t.say(ctx.lang, "no_ticket", number=command.number)))]
-    zone = ctx.contract.zone if ctx.contract is not None else lifecycle.DEFAULT_ZONE
+        return [Outgoing(Reply(say(ctx.lang, "no_ticket", number=command.number)))]
+    zone = ctx.zone
     source, by, now = ctx.message.channel, ctx.person, ctx.now
     if command.name == "take":
         outcome = await lifecycle.take(ctx.session, ticket, by, source, now, zone)
@@ -119,14 +118,14 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     else:
         target = await _engineer(ctx, command.arg)
         if target is None:
-            return [Outgoing(Reply(t.say(ctx.lang, "unknown_engineer", who=command.arg)))]
+            return [Outgoing(Reply(say(ctx.lang, "unknown_engineer", who=command.arg)))]
         outcome = await lifecycle.reassign(ctx.session, ticket, by, target, source, now, zone)
     return outcome.outgoing()
 
 
 async def _change_roster(ctx: HandlerContext, command: Command) -> str:
     if ctx.contract is None:
-        return duty.say(ctx.lang, "no_roster")
+        return say(ctx.lang, "roster_not_loaded")
     parts = command.arg.split()
     try:
         if command.name == "swap":
@@ -140,7 +139,7 @@ async def _change_roster(ctx: HandlerContext, command: Command) -> str:
                 ctx.session, ctx.person, who, start, end, sub, ctx.contract.roster, ctx.message.channel, ctx.now
             )
     except ValueError as exc:  # an impossible date such as 2026-02-30
-        return duty.say(ctx.lang, "invalid", why=str(exc))
+        return say(ctx.lang, "roster_invalid", why=str(exc))
     return result.text
 
 
@@ -162,16 +161,16 @@ async def _my_tickets(ctx: HandlerContext) -> str:
     else:
         tickets = await paging_store.requested_tickets(ctx.session, ctx.person.id)
     if not tickets:
-        return t.say(ctx.lang, "mine_none")
-    lines = [t.say(ctx.lang, "mine_engineer" if engineer else "mine_requester", count=len(tickets))]
+        return say(ctx.lang, "mine_none")
+    lines = [say(ctx.lang, "mine_engineer" if engineer else "mine_requester", count=len(tickets))]
     for ticket in tickets:
         count = await paging_store.affected_count(ctx.session, ticket.id)
-        affected = t.say(ctx.lang, "affected_suffix", count=count) if count > 1 else ""
-        severity = texts.severity_name(ctx.lang, ticket.severity) if ticket.severity else ticket.kind
-        status = t.status_name(ctx.lang, ticket.status)
+        affected = say(ctx.lang, "affected_suffix", count=count) if count > 1 else ""
+        severity = severity_name(ctx.lang, ticket.severity) if ticket.severity else ticket.kind
+        status = status_name(ctx.lang, ticket.status)
         text = ticket.text if len(ticket.text) <= 30 else ticket.text[:29] + "…"
         lines.append(
-            t.say(
+            say(
                 ctx.lang,
                 "mine_line",
                 number=ticket.number,
@@ -186,11 +185,11 @@ async def _my_tickets(ctx: HandlerContext) -> str:
 
 async def _on_duty(ctx: HandlerContext) -> str:
     if ctx.contract is None:
-        return t.say(ctx.lang, "no_roster")
+        return say(ctx.lang, "no_roster")
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}
     calendar = ctx.contract.calendar
     try:
-        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names)
+        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names, ctx.lang)
     except CalendarError as exc:
         return str(exc)
     # This year, and next year from December on: say when the holidays behind the answer are guessed.
@@ -198,5 +197,5 @@ async def _on_duty(ctx: HandlerContext) -> str:
     years = sorted({today.year, (today + timedelta(days=31)).year})
     estimated = [str(y) for y in years if calendar.days.year(y).estimated]
     if estimated:
-        answer += "\n" + texts.say(ctx.lang, "calendar_estimated", years="、".join(estimated))
+        answer += "\n" + say(ctx.lang, "calendar_estimated", years=format_list(ctx.lang, estimated))
     return answer

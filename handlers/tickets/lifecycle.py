@@ -20,7 +20,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,18 +27,17 @@ import storage
 from bot.delivery import enqueue_outgoing
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
-from handlers.contract import Contract
-from handlers.paging import texts as t
+from handlers.contract import DEFAULT_ZONE, Contract
 from handlers.paging.calendar import CalendarError
 from handlers.paging.escalation import display_name, display_names, edit_page_messages, escalate_now, stop_paging
 from handlers.paging.roster import on_duty
 from handlers.permissions import Move, may, relations
+from i18n import clock_time, move_name, plural, say, status_name
 from storage import paging as paging_store
 
 log = logging.getLogger(__name__)
 
 RECORD_TIMER = "record_close"
-DEFAULT_ZONE: tzinfo = ZoneInfo("Asia/Shanghai")
 
 
 # move → (statuses it may start from, status it leads to)
@@ -75,13 +73,13 @@ def _lang(person: storage.Person) -> str:
 
 
 def _refuse(by: storage.Person, key: str, ticket: storage.Ticket | None = None, **values: Any) -> Outcome:
-    return Outcome(False, t.say(_lang(by), key, **values), ticket_id=ticket.id if ticket else None)
+    return Outcome(False, say(_lang(by), key, **values), ticket_id=ticket.id if ticket else None)
 
 
 def _invalid(by: storage.Person, ticket: storage.Ticket, move: str) -> Outcome:
     lang = _lang(by)
-    status = t.status_name(lang, ticket.status)
-    return _refuse(by, "invalid_move", ticket, number=ticket.number, status=status, move=t.move_name(lang, move))
+    status = status_name(lang, ticket.status)
+    return _refuse(by, "invalid_move", ticket, number=ticket.number, status=status, move=move_name(lang, move))
 
 
 def _only_engineers(by: storage.Person, move: str) -> Outcome | None:
@@ -102,7 +100,7 @@ _MOVES = {
 
 
 def _what(by: storage.Person, move: str) -> str:
-    return t.move_name("zh", move) if _lang(by) == "zh" else move
+    return say(_lang(by), f"verb_{move}")
 
 
 async def _move(
@@ -152,7 +150,7 @@ async def _already_held(
     holder, since = await _holder(session, ticket, page)
     if holder is None:
         return None
-    time = t.clock_time(since or now, zone, now)
+    time = clock_time(_lang(by), since or now, zone, now)
     if holder == by.id:
         return _refuse(by, "already_yours", ticket, number=ticket.number, time=time)
     name = await display_name(session, holder)
@@ -173,12 +171,12 @@ async def _tell_who_is_coming(
     for person in await _people_waiting(session, ticket):
         lang = _lang(person)
         if ticket.severity == "urgent":
-            when = t.say(lang, "when_at_once")
+            when = say(lang, "when_at_once")
         elif ticket.due_at is not None:
-            when = t.say(lang, "when_by", due=t.clock_time(ticket.due_at, zone, now))
+            when = say(lang, "when_by", due=clock_time(lang, ticket.due_at, zone, now))
         else:
-            when = t.say(lang, "when_soon")
-        text = t.say(lang, "requester_acknowledged", engineer=engineer, number=ticket.number, when=when)
+            when = say(lang, "when_soon")
+        text = say(lang, "requester_acknowledged", engineer=engineer, number=ticket.number, when=when)
         notices.append(Outgoing(Reply(text), to=person.id, ticket_id=ticket.id))
     return notices
 
@@ -223,7 +221,7 @@ async def acknowledge(
     edits = await _take_over_page(session, ticket, page, by, now, zone)
     told = await _tell_who_is_coming(session, ticket, by.name, zone, now)
     requester = await display_name(session, ticket.requester_id)
-    answer = t.say(_lang(by), "acknowledged_ok", number=ticket.number, requester=requester)
+    answer = say(_lang(by), "acknowledged_ok", number=ticket.number, requester=requester)
     return Outcome(True, answer, (*edits, *told), ticket.id)
 
 
@@ -247,7 +245,7 @@ async def take(
         name = await display_name(session, other)
         return _refuse(by, "assigned_to_other", ticket, number=ticket.number, engineer=name)
     if ticket.status == "in_progress" and ticket.assignee_id == by.id:
-        return Outcome(False, t.say(_lang(by), "taken_ok", number=ticket.number), ticket_id=ticket.id)
+        return Outcome(False, say(_lang(by), "taken_ok", number=ticket.number), ticket_id=ticket.id)
     if not can_move(ticket.status, "take"):
         return _invalid(by, ticket, "take")
     first_response = ticket.acknowledged_at is None
@@ -256,7 +254,7 @@ async def take(
     await _move(session, ticket, "take", by.id, source, now)
     edits = await _take_over_page(session, ticket, page, by, now, zone)
     told = await _tell_who_is_coming(session, ticket, by.name, zone, now) if first_response else []
-    return Outcome(True, t.say(_lang(by), "taken_ok", number=ticket.number), (*edits, *told), ticket.id)
+    return Outcome(True, say(_lang(by), "taken_ok", number=ticket.number), (*edits, *told), ticket.id)
 
 
 async def release(
@@ -290,10 +288,10 @@ async def release(
             continue
         person = await storage.get_person(session, person_id)
         lang = _lang(person) if person else "zh"
-        text = t.say(lang, "released_notice", number=ticket.number, engineer=by.name, text=ticket.text)
-        button = Button(t.say(lang, "button_take"), Action.TAKE, str(ticket.number))
+        text = say(lang, "released_notice", number=ticket.number, engineer=by.name, text=ticket.text)
+        button = Button(say(lang, "button_take"), Action.TAKE, str(ticket.number))
         notices.append(Outgoing(Reply(text, (button,)), to=person_id, ticket_id=ticket.id))
-    return Outcome(True, t.say(_lang(by), "released_ok", number=ticket.number), tuple(notices), ticket.id)
+    return Outcome(True, say(_lang(by), "released_ok", number=ticket.number), tuple(notices), ticket.id)
 
 
 async def escalate(
@@ -318,8 +316,8 @@ async def escalate(
         source=source,
         detail={"page_id": page.id, "people": list(paged), "by_hand": True},
     )
-    names = await display_names(session, paged)
-    return Outcome(True, t.say(_lang(by), "escalated_ok", number=ticket.number, names=names), ticket_id=ticket.id)
+    names = await display_names(session, paged, _lang(by))
+    return Outcome(True, say(_lang(by), "escalated_ok", number=ticket.number, names=names), ticket_id=ticket.id)
 
 
 async def resolve(
@@ -355,10 +353,10 @@ async def resolve(
     told = []
     for person in await _people_waiting(session, ticket):
         if person.id != ticket.requester_id:
-            text = t.say(_lang(person), "affected_resolved", number=ticket.number, engineer=by.name, note=note)
+            text = say(_lang(person), "affected_resolved", number=ticket.number, engineer=by.name, note=note)
             told.append(Outgoing(Reply(text), to=person.id, ticket_id=ticket.id))
     requester = await display_name(session, ticket.requester_id)
-    answer = t.say(_lang(by), "resolved_ok", number=ticket.number, requester=requester)
+    answer = say(_lang(by), "resolved_ok", number=ticket.number, requester=requester)
     return Outcome(True, answer, (*edits, *told), ticket.id)
 
 
@@ -376,19 +374,19 @@ async def _send_service_record(
     )
     requester = await storage.get_person(session, ticket.requester_id)
     lang = _lang(requester) if requester else "zh"
-    text = t.say(
+    text = say(
         lang,
         "service_record",
         number=ticket.number,
         text=ticket.text,
         engineer=engineer.name,
         note=note,
-        time=t.clock_time(now, zone),
-        days=days,
+        time=clock_time(lang, now, zone),
+        days=plural(lang, "days", days),
     )
     buttons = (
-        Button(t.say(lang, "button_confirm"), Action.CONFIRM, str(ticket.number)),
-        Button(t.say(lang, "button_reopen"), Action.REOPEN, str(ticket.number)),
+        Button(say(lang, "button_confirm"), Action.CONFIRM, str(ticket.number)),
+        Button(say(lang, "button_reopen"), Action.REOPEN, str(ticket.number)),
     )
     row = await enqueue_outgoing(
         session, Outgoing(Reply(text, buttons), to=ticket.requester_id, ticket_id=ticket.id), now
@@ -414,11 +412,11 @@ async def add_note(
     if refused is not None:
         return refused
     if not note.strip():
-        return _refuse(by, "usage", usage="备注 1042 <内容>" if _lang(by) == "zh" else "/note 1042 <text>")
+        return _refuse(by, "usage", usage=say(_lang(by), "note_usage"))
     await storage.add_event(
         session, ticket, at=now, actor_id=by.id, action="note", source=source, detail={"text": note.strip()}
     )
-    return Outcome(True, t.say(_lang(by), "note_ok", number=ticket.number), ticket_id=ticket.id)
+    return Outcome(True, say(_lang(by), "note_ok", number=ticket.number), ticket_id=ticket.id)
 
 
 async def reassign(
@@ -451,10 +449,10 @@ async def reassign(
     page = await paging_store.page_for_ticket(session, ticket.id, lock=True)
     edits = await _take_over_page(session, ticket, page, to, now, zone)
     lang = _lang(to)
-    text = t.say(lang, "reassigned_notice", manager=by.name, number=ticket.number, text=ticket.text)
-    button = Button(t.say(lang, "button_resolve"), Action.RESOLVE, str(ticket.number))
+    text = say(lang, "reassigned_notice", manager=by.name, number=ticket.number, text=ticket.text)
+    button = Button(say(lang, "button_resolve"), Action.RESOLVE, str(ticket.number))
     notice = Outgoing(Reply(text, (button,)), to=to.id, ticket_id=ticket.id)
-    answer = t.say(_lang(by), "reassigned_ok", number=ticket.number, engineer=to.name)
+    answer = say(_lang(by), "reassigned_ok", number=ticket.number, engineer=to.name)
     return Outcome(True, answer, (*edits, notice), ticket.id)
 
 
@@ -470,7 +468,7 @@ async def _pending_record_for(
         return _invalid(by, ticket, move)
     record = await paging_store.pending_service_record(session, ticket.id)
     if record is None:
-        status = t.status_name(_lang(by), ticket.status)
+        status = status_name(_lang(by), ticket.status)
         return _refuse(by, "record_not_pending", ticket, number=ticket.number, status=status)
     return record
 
@@ -504,7 +502,7 @@ async def confirm_record(
         return record
     ticket.closed_at = now
     notices = _edit_record(record, ticket, "record_confirmed_page", _lang(by), now, zone)
-    return Outcome(True, t.say(_lang(by), "record_confirmed", number=ticket.number), notices, ticket.id)
+    return Outcome(True, say(_lang(by), "record_confirmed", number=ticket.number), notices, ticket.id)
 
 
 async def reopen(
@@ -525,15 +523,15 @@ async def reopen(
     notices = list(_edit_record(record, ticket, "record_reopened_page", _lang(by), now, zone))
     if engineer is not None:
         lang = _lang(engineer)
-        text = t.say(lang, "reopened_notice", number=ticket.number, requester=by.name, text=ticket.text)
+        text = say(lang, "reopened_notice", number=ticket.number, requester=by.name, text=ticket.text)
         buttons = (
-            Button(t.say(lang, "button_take"), Action.TAKE, str(ticket.number)),
-            Button(t.say(lang, "button_resolve"), Action.RESOLVE, str(ticket.number)),
+            Button(say(lang, "button_take"), Action.TAKE, str(ticket.number)),
+            Button(say(lang, "button_resolve"), Action.RESOLVE, str(ticket.number)),
         )
         notices.append(Outgoing(Reply(text, buttons), to=engineer.id, ticket_id=ticket.id))
     name = engineer.name if engineer else "—"
     return Outcome(
-        True, t.say(_lang(by), "record_reopened", number=ticket.number, engineer=name), tuple(notices), ticket.id
+        True, say(_lang(by), "record_reopened", number=ticket.number, engineer=name), tuple(notices), ticket.id
     )
 
 
@@ -543,7 +541,7 @@ def _edit_record(
     """The service record message with its buttons taken away and what became of it."""
     if record.outbox_id is None:
         return ()
-    text = t.say(lang, key, number=ticket.number, time=t.clock_time(now, zone, now), note=record.note)
+    text = say(lang, key, number=ticket.number, time=clock_time(lang, now, zone, now), note=record.note)
     return (Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces=record.outbox_id),)
 
 
@@ -561,7 +559,7 @@ async def record_close_due(ctx: TimerContext) -> list[Outgoing]:
     await _move(ctx.session, ticket, "close", None, "system", ctx.now, record_id=record.id, confirmed=False)
     requester = await storage.get_person(ctx.session, ticket.requester_id)
     lang = _lang(requester) if requester else "zh"
-    text = t.say(lang, "record_auto_closed", number=ticket.number, days=days)
+    text = say(lang, "record_auto_closed", number=ticket.number, days=plural(lang, "days", days))
     if record.outbox_id is not None:
         return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces=record.outbox_id)]
     return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id)]

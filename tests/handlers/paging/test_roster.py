@@ -188,6 +188,17 @@ def test_who_is_on_duty_answers_now_and_next_in_chinese() -> None:
     assert "服务经理：马经理（服务经理）" in answer
 
 
+def test_an_english_reader_is_told_who_is_on_duty_in_english_with_an_english_date() -> None:
+    roster = parse_roster(roster_doc(), KNOWN_IDS)
+    names = {"eng.chen": "Chen", "eng.liu": "Liu", "eng.sun": "Sun", "eng.qian": "Qian", "dir.zhou": "Zhou"}
+    answer = describe_duty(roster, at(2025, 4, 22, 16), CAL, names, "en")
+    assert answer.splitlines()[:2] == [
+        "Now: on-site hours, A组: Chen and Liu (on call after hours: Chen)",
+        "Next: from Tue, Apr 22, 17:30, after hours, on call: Chen (on-site team: A组: Chen and Liu)",
+    ]
+    assert "Escalation: backup Sun → senior engineer Qian → technical director Zhou" in answer
+
+
 def test_an_override_added_later_is_validated_and_takes_effect() -> None:
     roster = parse_roster(roster_doc(), KNOWN_IDS)
     updated = with_leave(

@@ -212,3 +212,25 @@ async def test_a_complaint_long_after_the_answer_or_about_another_ticket_is_a_ne
     assert "C2" in later.text
     async with sessions() as s:
         assert len(await service_store.list_complaints(s)) == 2
+
+
+async def test_english_readers_get_the_complaint_its_clocks_and_dates_in_english(
+    sessions: storage.SessionFactory,
+) -> None:
+    async with sessions() as s, s.begin():
+        for person_id in ("staff.li", "svc.ma"):
+            person = await storage.get_person(s, person_id)
+            assert person is not None
+            person.language = "en"
+    await _with_ticket_1001(sessions)
+    clock = FakeClock(NOW)
+    [reply] = await say(sessions, clock, "staff.li", COMPLAINT)
+    assert "check the facts within 8 hours and to answer you within 24 hours" in reply.text
+    assert "The service manager 马经理（服务经理） has been told." in reply.text
+    assert "About: ticket #1001, engineer 陈工, and a delay" in reply.text
+    [notice] = await sent_to(sessions, "svc.ma")
+    assert "Check the facts by Nov 23, 18:00; answer the complainant by Nov 24, 10:00." in notice.text
+    clock.set(NOW + timedelta(hours=6))
+    assert await _clocks(sessions, clock).run_due() == 1
+    reminder = (await sent_to(sessions, "svc.ma"))[-1]
+    assert "2 hours left until the facts-check deadline (Nov 23, 18:00)" in reminder.text
