@@ -1,9 +1,10 @@
 """Receive → store → triage → handler → outbox, for every channel alike.
 
 A message is stored (idempotently on channel + message id) before the channel is answered. Triage
-calls Rasa outside any transaction; the handler's changes and its replies are then written in one
-transaction, which first claims the message (received → handled) so that a redelivery, a second
-worker or the start-up recovery never handles it twice.
+calls Rasa outside any transaction; the handler's changes and its replies (handed to
+``bot.outbox.dispatch``) are then written in one transaction, which first claims the message
+(received → handled) so that a redelivery, a second worker or the start-up recovery never handles it
+twice.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from handlers import texts
@@ -125,8 +126,7 @@ class Pipeline:
             now = self._clock.now()
             ctx = await self._context(session, inbound, now)
             outgoing = await handle_failed(ctx, error, inbound.attempts) if ctx is not None else []
-            for out in outgoing:
-                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            await dispatch(session, outgoing, now, reply_to=inbound)
             storage.mark_given_up(inbound, at=now, ticket_id=outgoing[0].ticket_id if outgoing else None)
             log.error("gave up on message %s after %d attempts: %s", inbound_id, inbound.attempts, error)
         self._handled(inbound_id)
@@ -145,8 +145,7 @@ class Pipeline:
             now = self._clock.now()
             outgoing = await self._run_handler(session, inbound, decision, now)
             ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
-            for out in outgoing:
-                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            await dispatch(session, outgoing, now, reply_to=inbound)
             t = decision.triage
             await storage.mark_handled(
                 session,

@@ -17,7 +17,7 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.messages import Action, Button, Outgoing, Reply
 from handlers import texts
 from handlers.context import TimerContext
@@ -254,7 +254,7 @@ async def _send_step(
     for person_id in step.people:
         lang = await _language(session, person_id)
         reply = await _step_reply(session, plan, step, ticket, lang, why)
-        row = await enqueue_outgoing(session, Outgoing(reply, to=person_id, ticket_id=ticket.id), now)
+        [row] = await dispatch(session, [Outgoing(reply, to=person_id, ticket_id=ticket.id)], now)
         await paging_store.record_page_message(
             session, page=page, outbox_id=row.id, person_id=person_id, step=index, action=step.action, now=now
         )
@@ -290,7 +290,7 @@ async def ask_for_manual_paging(
         requester=requester,
         text=ticket.text,
     )
-    await enqueue_outgoing(session, Outgoing(Reply(text), to=person_id, ticket_id=ticket.id), now)
+    await dispatch(session, [Outgoing(Reply(text), to=person_id, ticket_id=ticket.id)], now)
     await storage.add_event(
         session,
         ticket,

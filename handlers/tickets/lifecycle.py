@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
 from handlers.contract import Contract
@@ -390,9 +390,7 @@ async def _send_service_record(
         Button(t.say(lang, "button_confirm"), Action.CONFIRM, str(ticket.number)),
         Button(t.say(lang, "button_reopen"), Action.REOPEN, str(ticket.number)),
     )
-    row = await enqueue_outgoing(
-        session, Outgoing(Reply(text, buttons), to=ticket.requester_id, ticket_id=ticket.id), now
-    )
+    [row] = await dispatch(session, [Outgoing(Reply(text, buttons), to=ticket.requester_id, ticket_id=ticket.id)], now)
     record.outbox_id = row.id
     await storage.schedule_timer(
         session,

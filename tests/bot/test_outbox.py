@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import storage
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, dispatch
 from channels.base import PermanentDeliveryError, RecipientUnavailable
 from config.settings import OutboxSettings
 from core.clock import FakeClock
@@ -37,10 +37,8 @@ class RecordingChannel:
 
 
 async def _enqueue(sessions: storage.SessionFactory, text: str, replaces: int | None = None) -> int:
-    from bot.delivery import enqueue_outgoing
-
     async with sessions() as s, s.begin():
-        row = await enqueue_outgoing(s, Outgoing(Reply(text), to="eng.chen", replaces=replaces), NOW)
+        [row] = await dispatch(s, [Outgoing(Reply(text), to="eng.chen", replaces=replaces)], NOW)
         return row.id
 
 
