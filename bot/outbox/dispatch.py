@@ -6,7 +6,11 @@ else writes the outbox. For each reply it decides to whom, on which channel and 
 - ``to`` None answers the message being handled, in the chat it came from (the row is marked as
   its answer, which is what the REST channel returns in its response);
 - ``to`` a person pushes to them on their first chat identity (the web chat when they have none);
-- ``replaces`` goes where the replaced message went, as an edit of it.
+- ``replaces_key`` goes where the message remembered under that key went, as an edit of it.
+
+A reply's ``key`` is stored on its row, so a later reply can name it. A key names the newest message
+written under it; replacing an edit replaces the message it edited. A key that names nothing sent
+(a typo, or a message from before keys existed) sends the reply anew to ``to``, as before.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ async def route(session: AsyncSession, person_id: str) -> tuple[str, str]:
 async def _write(
     session: AsyncSession, out: Outgoing, now: datetime, reply_to: storage.InboundMessage | None
 ) -> storage.OutboxMessage:
-    replaced = await storage.get_outbox(session, out.replaces) if out.replaces is not None else None
+    replaced = await _replaced(session, out.replaces_key) if out.replaces_key is not None else None
     if replaced is not None:
         channel, chat, recipient = replaced.channel, replaced.chat_id, replaced.recipient_id
     elif out.to is None:
@@ -63,5 +67,15 @@ async def _write(
         now=now,
         in_reply_to=reply_to.id if reply_to is not None and out.to is None else None,
         ticket_id=out.ticket_id,
-        replaces_id=out.replaces,
+        replaces_id=replaced.id if replaced is not None else None,
+        key=out.key,
     )
+
+
+async def _replaced(session: AsyncSession, key: str) -> storage.OutboxMessage | None:
+    """The sent message a reply replacing ``key`` edits: the one remembered under the key, or the
+    message that one itself edits."""
+    row = await storage.outbox_by_key(session, key)
+    if row is not None and row.replaces_id is not None:
+        return await storage.get_outbox(session, row.replaces_id)
+    return row

@@ -126,7 +126,9 @@ async def test_acknowledging_at_minute_7_stops_the_escalation_and_updates_every_
         engineer_name = (await storage.get_person(s, engineer)).name  # type: ignore[union-attr]
         ticket_now = await storage.get_ticket_by_id(s, ticket.id)
         events = await storage.ticket_events(s, ticket)
-    assert sorted(e.replaces_id or 0 for e in edits) == sorted(m.outbox_id for m in sent)  # everyone paged, and svc.ma
+    by_id = {r.id: r for r in rows}
+    edited = sorted(by_id[e.replaces_id].key or "" for e in edits if e.replaces_id is not None)
+    assert edited == sorted(m.key for m in sent)  # everyone paged, and svc.ma
     assert all(e.payload["text"].startswith(f"✅ 已由 {engineer_name} 10:07 接单") for e in edits)
     told = [r for r in rows if r.recipient_id == "staff.li" and r.in_reply_to is None]
     assert len(told) == 1 and engineer_name in told[0].payload["text"] and "马上" in told[0].payload["text"]
