@@ -43,5 +43,6 @@ class TimerContext:
     now: datetime
 
 
-# A timer handler returns messages to push; each names its recipient (``to``) or edits (``replaces``).
+# A timer handler returns messages to push; each names its recipient (``to``) and may replace an
+# earlier message by its key (``replaces_key``).
 TimerHandler = Callable[[TimerContext], Awaitable[list[Outgoing]]]
