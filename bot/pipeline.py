@@ -23,13 +23,12 @@ from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, 
 from handlers import texts
 from handlers.context import HandlerContext
 from handlers.contract import Contract
-from handlers.dialogs import dialog_reminder
 from handlers.intake.failed import handle_failed
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.kb.howto import KnowledgeBaseHolder
 from handlers.paging.duty import effective_roster
-from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
+from handlers.registry import ACTION_HANDLERS, DIALOGS, KIND_HANDLERS, TEXT_HOOKS
 from handlers.tickets.commands import Command, parse_command, run_command
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
@@ -220,7 +219,7 @@ class Pipeline:
             message = original
             ctx = replace(ctx, message=original)
         if decision.command is not None:
-            return [*await run_command(ctx, decision.command), *await dialog_reminder(ctx)]
+            return [*await run_command(ctx, decision.command), *await DIALOGS.reminder(ctx)]
         for hook in TEXT_HOOKS if decision.press is None and decision.original_id is None else ():
             # A service command, or the answer to an open dialog (unless it is a fault report).
             consumed = await hook(ctx, decision.triage)
@@ -230,7 +229,7 @@ class Pipeline:
             handler = ACTION_HANDLERS.get(decision.press.action)
             if handler is None:
                 return [Outgoing(Reply(texts.say(ctx.lang, "stale_button")))]
-            return [*await handler(ctx, decision.press), *await dialog_reminder(ctx)]
+            return [*await handler(ctx, decision.press), *await DIALOGS.reminder(ctx)]
         if decision.triage is None:
             return await handle_untriaged(ctx, message)
         outgoing = await KIND_HANDLERS[decision.triage.kind](ctx, decision.triage)
@@ -238,7 +237,7 @@ class Pipeline:
             ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
             if ids:
                 message.ticket_id = ids[0]
-        return [*outgoing, *await dialog_reminder(ctx)]
+        return [*outgoing, *await DIALOGS.reminder(ctx)]
 
     async def _context(
         self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime

@@ -75,3 +75,16 @@ def test_only_bot_outbox_writes_the_outbox() -> None:
             if used:
                 offenders.append(f"{path.relative_to(REPO_ROOT)}: {sorted(used)}")
     assert offenders == []
+
+
+def test_dialogs_are_opened_closed_and_continued_only_through_handlers_dialogs() -> None:
+    """One entry for dialogs (handlers/dialogs.py); the domain steps open and close them through it."""
+    offenders = []
+    for folder in ("core", "bot", "channels", "handlers"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            if path == REPO_ROOT / "handlers" / "dialogs.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            if "storage.dialogs" in text or "from storage import dialogs" in text:
+                offenders.append(str(path.relative_to(REPO_ROOT)))
+    assert offenders == []

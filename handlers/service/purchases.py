@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, Outgoing, Reply
-from handlers import texts
+from handlers import dialogs, texts
 from handlers.context import HandlerContext
 from handlers.permissions import Move, Relation, may, relations
 from handlers.service import texts as st
 from handlers.service.staff import service_company, staff_for
 from nlu.triage import Triage
-from storage import dialogs as dialog_store
 from storage import service_requests as service_store
 from storage.service_models import Dialog, PurchaseRequest
 
@@ -165,22 +164,14 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
     ]
     if missing:
         text += "\n\n" + st.say(ctx.lang, "purchase_ask_details", missing="、".join(missing))
-        await dialog_store.start_dialog(
-            ctx.session,
-            channel=ctx.message.channel,
-            person_id=ctx.person.id,
-            state="purchase_details",
-            ref=str(request.id),
-            now=ctx.now,
-            expires_at=ctx.now + ctx.dialog_expiry,
-        )
+        await dialogs.open_dialog(ctx, "purchase_details", str(request.id))
     notices = await _tell_engineers(ctx.session, staff.engineers, "purchase_notice", request, ctx.person)
     return [Outgoing(Reply(text)), *notices]
 
 
 async def details_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | None:
     """The requester's answer to "what is missing": fills what it names, the rest becomes notes."""
-    await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
+    await dialogs.close_dialog(ctx, dialog)
     request = await service_store.get_purchase_request(ctx.session, int(dialog.ref)) if dialog.ref.isdigit() else None
     if request is None or request.status != "open":
         return None
