@@ -111,7 +111,7 @@ class HelpdeskCore:
                     inbound = await storage.get_inbound(session, inbound_id)
                     done = inbound is not None and inbound.status in ("handled", "failed")
                 if done:
-                    return await self._mark_replies_sent(inbound_id)
+                    return await self.worker.take_answers(inbound_id)
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return []
@@ -120,15 +120,6 @@ class HelpdeskCore:
         finally:
             if self._reply_waiters.get(inbound_id) is waiter:
                 del self._reply_waiters[inbound_id]
-
-    async def _mark_replies_sent(self, inbound_id: int) -> list[tuple[int, Reply]]:
-        async with self.sessions() as session, session.begin():
-            rows = await storage.replies_to(session, inbound_id)
-            now = self.clock.now()
-            for row in rows:
-                if row.status == "pending":
-                    storage.mark_sent(row, now, None)
-            return [(row.id, Reply.from_payload(row.payload)) for row in rows]
 
     async def directory(self) -> list[PersonView]:
         async with self.sessions() as session:
@@ -152,10 +143,7 @@ class HelpdeskCore:
 
     async def came_online(self, channel: str, person_id: str) -> None:
         """A person opened a live connection: send what was waiting for them now."""
-        async with self.sessions() as session, session.begin():
-            count = await storage.retry_now(session, channel, person_id, self.clock.now())
-        if count:
-            self.worker.wake()
+        await self.worker.recipient_online(channel, person_id)
 
 
 def _article_view(article: Article) -> ArticleView:

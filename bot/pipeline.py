@@ -1,9 +1,10 @@
 """Receive → store → triage → handler → outbox, for every channel alike.
 
 A message is stored (idempotently on channel + message id) before the channel is answered. Triage
-calls Rasa outside any transaction; the handler's changes and its replies are then written in one
-transaction, which first claims the message (received → handled) so that a redelivery, a second
-worker or the start-up recovery never handles it twice.
+calls Rasa outside any transaction; the handler's changes and its replies (handed to
+``bot.outbox.dispatch``) are then written in one transaction, which first claims the message
+(received → handled) so that a redelivery, a second worker or the start-up recovery never handles it
+twice.
 """
 
 from __future__ import annotations
@@ -16,19 +17,18 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
 from bot.kb_holder import KnowledgeBaseHolder
+from bot.outbox import dispatch
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from core.ports import Receipt
 from handlers.context import HandlerContext
 from handlers.contract import Contract
-from handlers.dialogs import dialog_reminder
 from handlers.intake.failed import handle_failed
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
-from handlers.registry import ACTION_HANDLERS, KIND_HANDLERS, TEXT_HOOKS
+from handlers.registry import ACTION_HANDLERS, DIALOGS, KIND_HANDLERS, TEXT_HOOKS
 from handlers.tickets.commands import Command, parse_command, run_command
 from i18n import say
 from nlu.client import NluClient, NluUnavailable
@@ -120,8 +120,7 @@ class Pipeline:
             now = self._clock.now()
             ctx = await self._context(session, inbound, now)
             outgoing = await handle_failed(ctx, error, inbound.attempts) if ctx is not None else []
-            for out in outgoing:
-                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            await dispatch(session, outgoing, now, reply_to=inbound)
             storage.mark_given_up(inbound, at=now, ticket_id=outgoing[0].ticket_id if outgoing else None)
             log.error("gave up on message %s after %d attempts: %s", inbound_id, inbound.attempts, error)
         self._handled(inbound_id)
@@ -140,8 +139,7 @@ class Pipeline:
             now = self._clock.now()
             outgoing = await self._run_handler(session, inbound, decision, now)
             ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
-            for out in outgoing:
-                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            await dispatch(session, outgoing, now, reply_to=inbound)
             t = decision.triage
             await storage.mark_handled(
                 session,
@@ -216,7 +214,7 @@ class Pipeline:
             message = original
             ctx = replace(ctx, message=original)
         if decision.command is not None:
-            return [*await run_command(ctx, decision.command), *await dialog_reminder(ctx)]
+            return [*await run_command(ctx, decision.command), *await DIALOGS.reminder(ctx)]
         for hook in TEXT_HOOKS if decision.press is None and decision.original_id is None else ():
             # A service command, or the answer to an open dialog (unless it is a fault report).
             consumed = await hook(ctx, decision.triage)
@@ -226,7 +224,7 @@ class Pipeline:
             handler = ACTION_HANDLERS.get(decision.press.action)
             if handler is None:
                 return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
-            return [*await handler(ctx, decision.press), *await dialog_reminder(ctx)]
+            return [*await handler(ctx, decision.press), *await DIALOGS.reminder(ctx)]
         if decision.triage is None:
             return await handle_untriaged(ctx, message)
         outgoing = await KIND_HANDLERS[decision.triage.kind](ctx, decision.triage)
@@ -234,7 +232,7 @@ class Pipeline:
             ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
             if ids:
                 message.ticket_id = ids[0]
-        return [*outgoing, *await dialog_reminder(ctx)]
+        return [*outgoing, *await DIALOGS.reminder(ctx)]
 
     async def _context(
         self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime

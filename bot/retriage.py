@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.clock import Clock
 from handlers.context import HandlerContext
 from handlers.contract import Contract
@@ -104,6 +104,5 @@ class RetriageWorker:
             ctx = HandlerContext(
                 session=session, person=requester, message=inbound, now=now, hotline=self._hotline, contract=contract
             )
-            for out in await retriage(ctx, ticket, result):
-                await enqueue_outgoing(session, out, now, reply_to=inbound)
+            await dispatch(session, await retriage(ctx, ticket, result), now, reply_to=inbound)
         return 1

@@ -1,7 +1,7 @@
 """The timer worker: acts on due timers exactly once, even across restarts and several processes.
 
 Each due timer is taken under a row lock (``SKIP LOCKED``), its handler runs in that same
-transaction, the handler's messages go into the outbox there too, and the timer is marked done
+transaction, the handler's messages are dispatched to the outbox there too, and the timer is marked done
 before the commit. A crash before the commit leaves the timer pending; after it, done: never both.
 """
 
@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.clock import Clock
 from handlers.context import TimerContext, TimerHandler
 from handlers.contract import Contract
@@ -60,8 +60,7 @@ class TimerWorker:
                     return None
                 failed = (timer.id, "")
                 outgoing = await self._handlers[timer.kind](TimerContext(session, timer, now, self._contract))
-                for out in outgoing:
-                    await enqueue_outgoing(session, out, now)
+                await dispatch(session, outgoing, now)
                 storage.mark_timer_done(timer, now)
             return 1
         except Exception as exc:

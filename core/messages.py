@@ -161,12 +161,18 @@ class Reply:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A reply a handler produced. ``to`` None means the sender, in the chat they wrote from."""
+    """A reply a handler produced. ``to`` None means the sender, in the chat they wrote from.
+
+    A message that may later be replaced is given a ``key`` the handler chooses (``page:1042:eng.chen``,
+    the page of ticket 1042 to one engineer); a later reply names it in ``replaces_key`` and is shown
+    in its place (edited where the channel can edit, sent anew where it cannot). The dispatcher keeps
+    the keys: a key that names no sent message sends the reply as a new message to ``to``."""
 
     reply: Reply
     to: str | None = None
     ticket_id: int | None = None
-    replaces: int | None = None  # outbox id of a sent message to edit instead of sending anew
+    key: str | None = None  # remember this message under this key
+    replaces_key: str | None = None  # replace the message remembered under this key
 
 
 @dataclass(frozen=True)

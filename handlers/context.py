@@ -54,5 +54,6 @@ class TimerContext:
         return self.contract.zone if self.contract is not None else DEFAULT_ZONE
 
 
-# A timer handler returns messages to push; each names its recipient (``to``) or edits (``replaces``).
+# A timer handler returns messages to push; each names its recipient (``to``) and may replace an
+# earlier message by its key (``replaces_key``).
 TimerHandler = Callable[[TimerContext], Awaitable[list[Outgoing]]]

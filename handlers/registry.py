@@ -1,4 +1,5 @@
-"""Explicit tables: triage kind → handler, button action → handler."""
+"""Explicit tables: triage kind → handler, button action → handler, timer kind → handler, dialog
+state → the step that takes the answer."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from core.messages import Action, ButtonPress, Outgoing
 from handlers.context import HandlerContext, TimerHandler
-from handlers.dialogs import answer_pressed, continue_dialog
+from handlers.dialogs import DialogKind, Dialogs
 from handlers.intake.actions import open_ticket_as_is
 from handlers.intake.conversation import handle_chitchat, handle_coming_soon, handle_unknown
 from handlers.intake.incident import handle_incident
@@ -14,8 +15,15 @@ from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.paging.escalation import STEP_TIMER, page_step_due
 from handlers.service.actions import press_approve, press_decline, service_command
 from handlers.service.complaints import TIMER_KINDS as COMPLAINT_TIMERS
-from handlers.service.complaints import complaint_clock, handle_complaint, press_answer, press_facts_checked
-from handlers.service.purchases import handle_purchase
+from handlers.service.complaints import (
+    answer_step,
+    complaint_clock,
+    facts_step,
+    handle_complaint,
+    press_answer,
+    press_facts_checked,
+)
+from handlers.service.purchases import details_step, handle_purchase
 from handlers.service.repairs import press_repair_step, press_sign
 from handlers.tickets.buttons import (
     acknowledge_pressed,
@@ -30,6 +38,14 @@ from nlu.triage import Triage
 
 KindHandler = Callable[[HandlerContext, Triage], Awaitable[list[Outgoing]]]
 ActionHandler = Callable[[HandlerContext, ButtonPress], Awaitable[list[Outgoing]]]
+
+# Dialog state → what the person's next message means (see handlers.dialogs for the way of a dialog).
+DIALOG_STEPS: dict[str, DialogKind] = {
+    "complaint_facts": DialogKind(facts_step, ask_first=True),  # facts and answers tell of faults: ask
+    "complaint_answer": DialogKind(answer_step, ask_first=True),
+    "purchase_details": DialogKind(details_step),
+}
+DIALOGS = Dialogs(DIALOG_STEPS)
 
 KIND_HANDLERS: dict[str, KindHandler] = {
     "incident": handle_incident,
@@ -57,7 +73,7 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.RESOLVE: resolve_pressed,
     Action.CONFIRM: confirm_pressed,
     Action.REOPEN: reopen_pressed,
-    Action.DIALOG_ANSWER: answer_pressed,
+    Action.DIALOG_ANSWER: DIALOGS.answer_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).
@@ -71,4 +87,4 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
 # an engineer's repair / quote / purchase command, then the answer to a dialog the person has open.
 # Each is given the message's triage (None when there is none) so a fault report is not swallowed.
 TextHook = Callable[[HandlerContext, Triage | None], Awaitable[list[Outgoing] | None]]
-TEXT_HOOKS: tuple[TextHook, ...] = (service_command, continue_dialog)
+TEXT_HOOKS: tuple[TextHook, ...] = (service_command, DIALOGS.continue_dialog)

@@ -93,6 +93,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
         await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
 
 
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Undo the migrations after ``revision`` (an operator's way back; every migration has its downgrade)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+
+
 async def current_heads(engine: AsyncEngine) -> tuple[str, ...]:
     """The revisions the database is at (more than one while two migration branches are unmerged)."""
     from alembic.runtime.migration import MigrationContext

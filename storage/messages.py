@@ -4,7 +4,8 @@ The inbound table makes delivery idempotent: (channel, sender, channel message i
 message redelivered by a channel is recognised and handled once. The sender is part of the key
 because on some channels (the REST webhook) the client chooses the id: two people's ids may clash.
 The outbox holds every reply until a channel has sent it; it is written in the same transaction as
-the change it reports.
+the change it reports (by ``bot.outbox.dispatch``, the one writer). A row may carry a key, the name
+its sender gave it so that a later reply can replace it.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ async def enqueue(
     in_reply_to: int | None = None,
     ticket_id: int | None = None,
     replaces_id: int | None = None,
+    key: str | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         channel=channel,
@@ -177,6 +179,7 @@ async def enqueue(
         in_reply_to=in_reply_to,
         ticket_id=ticket_id,
         replaces_id=replaces_id,
+        key=key,
         status="pending",
         attempts=0,
         created_at=now,
@@ -232,6 +235,12 @@ async def retry_now(session: AsyncSession, channel: str, recipient_id: str, now:
 
 async def get_outbox(session: AsyncSession, outbox_id: int) -> OutboxMessage | None:
     return await session.get(OutboxMessage, outbox_id)
+
+
+async def outbox_by_key(session: AsyncSession, key: str) -> OutboxMessage | None:
+    """The message remembered under ``key``: the newest row written with it, or None."""
+    query = select(OutboxMessage).where(OutboxMessage.key == key).order_by(OutboxMessage.id.desc()).limit(1)
+    return await session.scalar(query)
 
 
 def mark_sent(row: OutboxMessage, at: datetime, channel_message_id: str | None) -> None:

@@ -162,6 +162,8 @@ class OutboxMessage(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
     # The outbox row whose sent message this one edits in place (a page updated after an ack).
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # The sender's name for this message, so a later reply can replace it ("page:1042:eng.chen").
+    key: Mapped[str | None] = mapped_column(String(128), index=True)
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
     attempts: Mapped[int] = mapped_column(default=0)

@@ -77,9 +77,10 @@ async def page_for_ticket(session: AsyncSession, ticket_id: int, lock: bool = Fa
 
 
 async def record_page_message(
-    session: AsyncSession, *, page: Page, outbox_id: int, person_id: str, step: int, action: str, now: datetime
+    session: AsyncSession, *, page: Page, key: str, person_id: str, step: int, action: str, now: datetime
 ) -> PageMessage:
-    row = PageMessage(page_id=page.id, outbox_id=outbox_id, person_id=person_id, step=step, action=action, sent_at=now)
+    """Remember a message the page sends, by the outbox key it is sent under."""
+    row = PageMessage(page_id=page.id, key=key, person_id=person_id, step=step, action=action, sent_at=now)
     session.add(row)
     await session.flush()
     return row

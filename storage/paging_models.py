@@ -38,13 +38,13 @@ class Page(Base):
 
 
 class PageMessage(Base):
-    """One message a page sent to one person; its outbox id is what an acknowledgement edits."""
+    """One message a page sent to one person; its key names the message an acknowledgement edits."""
 
     __tablename__ = "page_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), index=True)
-    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id"))
+    key: Mapped[str] = mapped_column(String(128))  # the outbox key of the message ("page:1042:eng.chen")
     person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
     step: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))  # page | notice
@@ -66,7 +66,10 @@ class AffectedPerson(Base):
 
 
 class ServiceRecord(Base):
-    """The engineer's resolution note as the service record (服务记录单) the requester confirms."""
+    """The engineer's resolution note as the service record (服务记录单) the requester confirms.
+
+    Its message to the requester is remembered in the outbox as ``record:<id>`` and edited when the
+    record is answered or closes by itself."""
 
     __tablename__ = "service_records"
 
@@ -77,4 +80,3 @@ class ServiceRecord(Base):
     created_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | reopened | closed
     answered_at: Mapped[datetime | None]
-    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -37,3 +38,53 @@ def test_only_the_storage_package_builds_sql_queries() -> None:
             if "from sqlalchemy import" in text and ("select(" in text or "update(" in text):
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == [], f"queries outside storage/: {offenders}"
+
+
+# The storage functions that write the outbox: only bot.outbox (the dispatcher and its worker) calls them.
+OUTBOX_WRITES = frozenset({"enqueue", "claim_outbox", "mark_sent", "mark_retry", "mark_failed", "retry_now"})
+
+
+def test_handlers_import_nothing_of_bot_and_never_write_the_outbox() -> None:
+    """Handlers return replies as data (STYLE.md 2 and 9): the dispatcher writes them."""
+    offenders = []
+    for path in sorted((REPO_ROOT / "handlers").rglob("*.py")):
+        where = str(path.relative_to(REPO_ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                modules = [node.module or ""]
+            else:
+                modules = []
+            offenders += [f"{where} imports {m}" for m in modules if m == "bot" or m.startswith("bot.")]
+            if isinstance(node, ast.Attribute) and node.attr in OUTBOX_WRITES | {"OutboxMessage"}:
+                offenders.append(f"{where} uses {node.attr}")
+            if isinstance(node, ast.Name) and node.id == "OutboxMessage":
+                offenders.append(f"{where} uses OutboxMessage")
+    assert offenders == []
+
+
+def test_only_bot_outbox_writes_the_outbox() -> None:
+    offenders = []
+    for folder in ("core", "bot", "channels", "handlers"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            if path.is_relative_to(REPO_ROOT / "bot" / "outbox"):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in OUTBOX_WRITES}
+            if used:
+                offenders.append(f"{path.relative_to(REPO_ROOT)}: {sorted(used)}")
+    assert offenders == []
+
+
+def test_dialogs_are_opened_closed_and_continued_only_through_handlers_dialogs() -> None:
+    """One entry for dialogs (handlers/dialogs.py); the domain steps open and close them through it."""
+    offenders = []
+    for folder in ("core", "bot", "channels", "handlers"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            if path == REPO_ROOT / "handlers" / "dialogs.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            if "storage.dialogs" in text or "from storage import dialogs" in text:
+                offenders.append(str(path.relative_to(REPO_ROOT)))
+    assert offenders == []

@@ -68,13 +68,14 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         promise=promise(ctx.lang, severity),
         text=ctx.message.text,
     )
+    pages: list[Outgoing] = []
     if contract is not None:
-        paged = await _page(ctx, ticket)
+        paged, pages = await _page(ctx, ticket)
         if paged.strip():
             text += "\n" + paged
     if severity == "hardware":  # the repair process starts with the ticket; one reply tells both
         text += "".join("\n\n" + out.reply.text for out in await start_repair(ctx.session, ticket, ctx.now))
-    return [Outgoing(Reply(text), ticket_id=ticket.id)]
+    return [*pages, Outgoing(Reply(text), ticket_id=ticket.id)]
 
 
 def _due(severity: Severity, ctx: HandlerContext, calendar: BusinessCalendar, policy: PagingPolicy) -> datetime | None:
@@ -85,8 +86,9 @@ def _due(severity: Severity, ctx: HandlerContext, calendar: BusinessCalendar, po
         return None
 
 
-async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
-    """Start the ticket's page; the line telling the requester who was paged, or when it waits."""
+async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> tuple[str, list[Outgoing]]:
+    """Start the ticket's page: the line telling the requester who was paged, or when it waits, and
+    the messages paging sends now."""
     assert ctx.contract is not None
     if ticket.severity == "urgent":
         person, inbound = ctx.person.id, ctx.message.id
@@ -98,9 +100,11 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket) -> str:
     except CalendarError as exc:
         # Never a silent drop: the ticket stands, a person is asked to page by hand.
         log.error("ticket #%s could not be paged", ticket.number, exc_info=True)
-        await ask_for_manual_paging(ctx.session, ticket, ctx.contract, ctx.now, str(exc))
-        return say(ctx.lang, "opened_manual", hotline=ctx.hotline)
+        asked = await ask_for_manual_paging(ctx.session, ticket, ctx.contract, ctx.now, str(exc))
+        return say(ctx.lang, "opened_manual", hotline=ctx.hotline), asked
+    pages = list(started.messages)
     if started.plan.held_until is not None:
         at = clock_time(ctx.lang, started.plan.held_until, ctx.contract.zone, ctx.now)
-        return say(ctx.lang, "opened_held", at=at)
-    return say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
+        return say(ctx.lang, "opened_held", at=at), pages
+    line = say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
+    return line, pages

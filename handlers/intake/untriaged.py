@@ -124,11 +124,12 @@ async def retriage(ctx: HandlerContext, ticket: storage.Ticket, result: Triage) 
         severity_name=severity_name(ctx.lang, severity),
         promise=promise(ctx.lang, severity),
     )
+    outgoing: list[Outgoing] = []
     if contract is not None:
-        paged = await _page(ctx, ticket, contract)
+        paged, outgoing = await _page(ctx, ticket, contract)  # the pages first, as they are sent first
         if paged.strip():
             text += "\n" + paged
-    outgoing = [Outgoing(Reply(text), to=ctx.person.id, ticket_id=ticket.id)]
+    outgoing.append(Outgoing(Reply(text), to=ctx.person.id, ticket_id=ticket.id))
     if severity == "hardware":
         outgoing += await start_repair(ctx.session, ticket, ctx.now)
     for person_id, lang in await _told(ctx.session, ticket):
@@ -185,9 +186,9 @@ def _due(ticket: storage.Ticket, severity: Severity, contract: Contract | None) 
         return None
 
 
-async def _page(ctx: HandlerContext, ticket: storage.Ticket, contract: Contract) -> str:
-    """Start the ticket's page, as for an incident triaged at once; the line telling the requester
-    who was paged, or when it waits."""
+async def _page(ctx: HandlerContext, ticket: storage.Ticket, contract: Contract) -> tuple[str, list[Outgoing]]:
+    """Start the ticket's page, as for an incident triaged at once: the line telling the requester
+    who was paged, or when it waits, and the messages paging sends now."""
     if ticket.severity == "urgent":
         await paging_store.add_affected(
             ctx.session,
@@ -201,12 +202,14 @@ async def _page(ctx: HandlerContext, ticket: storage.Ticket, contract: Contract)
         started = await start_paging(ctx.session, ticket, contract, ctx.now)
     except CalendarError as exc:
         log.error("ticket #%s could not be paged", ticket.number, exc_info=True)
-        await ask_for_manual_paging(ctx.session, ticket, contract, ctx.now, str(exc))
-        return say(ctx.lang, "opened_manual", hotline=ctx.hotline)
+        asked = await ask_for_manual_paging(ctx.session, ticket, contract, ctx.now, str(exc))
+        return say(ctx.lang, "opened_manual", hotline=ctx.hotline), asked
+    pages = list(started.messages)
     if started.plan.held_until is not None:
         at = clock_time(ctx.lang, started.plan.held_until, contract.zone, ctx.now)
-        return say(ctx.lang, "opened_held", at=at)
-    return say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
+        return say(ctx.lang, "opened_held", at=at), pages
+    line = say(ctx.lang, "opened_paged", names=format_list(ctx.lang, started.paged)) if started.paged else ""
+    return line, pages
 
 
 async def _told(session: AsyncSession, ticket: storage.Ticket) -> list[tuple[str, str]]:

@@ -1,10 +1,11 @@
 """Paging: a ticket's escalation plan is frozen into a page, its steps are sent as chat messages
 with buttons, and the later steps wait in durable timers.
 
-The page messages are written to the outbox here, directly, so that their outbox ids can be kept
-with the page: acknowledging later edits exactly those messages ("✅ 已由 陈工 10:32 接单") for
-everyone who was paged. A step's timer does nothing once the page is acknowledged or resolved, or
-when a hand escalation re-planned the remaining steps (its generation is then stale).
+Each page message is returned as data under a key naming it (``page:1042:eng.chen``, the page of
+ticket 1042 to one engineer), and the page keeps the keys: acknowledging later replaces exactly
+those messages ("✅ 已由 陈工 10:32 接单") for everyone who was paged. A step's timer does nothing once
+the page is acknowledged or resolved, or when a hand escalation re-planned the remaining steps (its
+generation is then stale).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
 from handlers.contract import Contract
@@ -33,14 +33,29 @@ Reason = tuple[str, dict[str, object]] | None
 
 @dataclass(frozen=True)
 class PagingStarted:
-    """What starting a page did, for the requester's answer."""
+    """What starting a page did: the messages it sends now, and for the requester's answer, the plan
+    and who was paged."""
 
     plan: EscalationPlan
     paged: tuple[str, ...]  # display names of the people paged at once
+    messages: tuple[Outgoing, ...] = ()
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """A hand escalation: the people of the step sent now, and its messages."""
+
+    people: tuple[str, ...]
+    messages: tuple[Outgoing, ...]
 
 
 def page_ref(page: paging_store.Page) -> str:
     return f"page:{page.id}"
+
+
+def page_message_key(ticket: storage.Ticket, person_id: str) -> str:
+    """The outbox key of the page of ``ticket`` to one person (``page:1042:eng.chen``)."""
+    return f"page:{ticket.number}:{person_id}"
 
 
 async def display_name(session: AsyncSession, person_id: str | None) -> str:
@@ -81,16 +96,17 @@ async def start_paging(
         detail={"page_id": page.id, "steps": len(plan.steps), "held_until": _iso(plan.held_until)},
     )
     paged: list[str] = []
+    messages: list[Outgoing] = []
     for index, step in enumerate(plan.steps):
         if step.at <= now:
             if step.action == "page":
                 paged.extend(step.people)
-            await _send_step(session, page, plan, index, ticket, now, why=None)
+            messages += await _send_step(session, page, plan, index, ticket, now, why=None)
             page.next_step = index + 1
         else:
             await _schedule_step(session, page, index, step.at, now)
     names = [await display_name(session, person_id) for person_id in dict.fromkeys(paged)]
-    return PagingStarted(plan, tuple(names))
+    return PagingStarted(plan, tuple(names), tuple(messages))
 
 
 async def stop_paging(session: AsyncSession, page: paging_store.Page, status: str) -> int:
@@ -101,10 +117,10 @@ async def stop_paging(session: AsyncSession, page: paging_store.Page, status: st
 
 async def escalate_now(
     session: AsyncSession, page: paging_store.Page, ticket: storage.Ticket, by_name: str, now: datetime
-) -> tuple[str, ...] | None:
+) -> Escalated | None:
     """Skip ahead: send the next step at once and move the later ones earlier by the same amount.
 
-    Returns the people paged, or None when every step was sent already."""
+    Returns the people paged and their messages, or None when every step was sent already."""
     plan = EscalationPlan.from_snapshot(page.plan)
     if page.next_step >= len(plan.steps):
         return None
@@ -112,11 +128,11 @@ async def escalate_now(
     step = plan.steps[index]
     await storage.cancel_timers(session, page_ref(page), (STEP_TIMER,))
     page.generation += 1
-    await _send_step(session, page, plan, index, ticket, now, why=("why_by_hand", {"by": by_name}))
+    messages = await _send_step(session, page, plan, index, ticket, now, why=("why_by_hand", {"by": by_name}))
     page.next_step = index + 1
     for later in range(index + 1, len(plan.steps)):
         await _schedule_step(session, page, later, now + (plan.steps[later].offset - step.offset), now)
-    return step.people
+    return Escalated(step.people, tuple(messages))
 
 
 async def page_step_due(ctx: TimerContext) -> list[Outgoing]:
@@ -130,8 +146,10 @@ async def page_step_due(ctx: TimerContext) -> list[Outgoing]:
     if ticket is None or index < page.next_step:
         return []
     plan = EscalationPlan.from_snapshot(page.plan)
+    messages: list[Outgoing] = []
     for pending in range(page.next_step, index + 1):
-        await _send_step(ctx.session, page, plan, pending, ticket, ctx.now, why=_timeout_reason(plan, pending))
+        why = _timeout_reason(plan, pending)
+        messages += await _send_step(ctx.session, page, plan, pending, ticket, ctx.now, why=why)
     page.next_step = index + 1
     await storage.add_event(
         ctx.session,
@@ -142,7 +160,7 @@ async def page_step_due(ctx: TimerContext) -> list[Outgoing]:
         source="system",
         detail={"page_id": page.id, "step": index, "role": plan.steps[index].role},
     )
-    return []
+    return messages
 
 
 async def edit_page_messages(
@@ -155,7 +173,7 @@ async def edit_page_messages(
     zone: tzinfo,
     buttons: bool,
 ) -> list[Outgoing]:
-    """Edits of every message the page sent, in each recipient's language."""
+    """Replacements of every message the page sent (by their keys), in each recipient's language."""
     edits: list[Outgoing] = []
     for message in await paging_store.page_messages(session, page.id):
         lang = await _language(session, message.person_id)
@@ -166,7 +184,7 @@ async def edit_page_messages(
             if buttons and message.action == "page"
             else ()
         )
-        edits.append(Outgoing(Reply(text, keep), to=message.person_id, ticket_id=ticket.id, replaces=message.outbox_id))
+        edits.append(Outgoing(Reply(text, keep), to=message.person_id, ticket_id=ticket.id, replaces_key=message.key))
     return edits
 
 
@@ -249,14 +267,21 @@ async def _send_step(
     ticket: storage.Ticket,
     now: datetime,
     why: Reason,
-) -> None:
+) -> list[Outgoing]:
+    """The step's messages, each under its key, which the page keeps (and an event for the history)."""
     step = plan.steps[index]
+    taken = {message.key for message in await paging_store.page_messages(session, page.id)}
+    messages: list[Outgoing] = []
     for person_id in step.people:
         lang = await _language(session, person_id)
         reply = await _step_reply(session, plan, step, ticket, lang, why)
-        row = await enqueue_outgoing(session, Outgoing(reply, to=person_id, ticket_id=ticket.id), now)
+        key = page_message_key(ticket, person_id)
+        if key in taken:  # one person in two steps of a policy (a notice, then a page): keep both
+            key = f"{key}:{index}"
+        taken.add(key)
+        messages.append(Outgoing(reply, to=person_id, ticket_id=ticket.id, key=key))
         await paging_store.record_page_message(
-            session, page=page, outbox_id=row.id, person_id=person_id, step=index, action=step.action, now=now
+            session, page=page, key=key, person_id=person_id, step=index, action=step.action, now=now
         )
     await storage.add_event(
         session,
@@ -267,17 +292,19 @@ async def _send_step(
         source="system",
         detail={"page_id": page.id, "step": index, "role": step.role, "people": list(step.people)},
     )
+    return messages
 
 
 async def ask_for_manual_paging(
     session: AsyncSession, ticket: storage.Ticket, contract: Contract, now: datetime, reason: str
-) -> bool:
-    """Paging could not be planned (the calendar has no data for this year): tell the service
-    manager, or else the technical director, to arrange an engineer by hand. False if nobody is set."""
+) -> list[Outgoing]:
+    """Paging could not be planned (the calendar has no data for this year): the message asking the
+    service manager, or else the technical director, to arrange an engineer by hand (none when
+    neither is set)."""
     roster = contract.roster
     person_id = roster.service_manager or roster.director
     if person_id is None:
-        return False
+        return []
     lang = await _language(session, person_id)
     severity = severity_name(lang, ticket.severity or "normal")
     requester = await requester_label(session, ticket)
@@ -290,7 +317,6 @@ async def ask_for_manual_paging(
         requester=requester,
         text=ticket.text,
     )
-    await enqueue_outgoing(session, Outgoing(Reply(text), to=person_id, ticket_id=ticket.id), now)
     await storage.add_event(
         session,
         ticket,
@@ -300,4 +326,4 @@ async def ask_for_manual_paging(
         source="system",
         detail={"reason": reason, "told": person_id},
     )
-    return True
+    return [Outgoing(Reply(text), to=person_id, ticket_id=ticket.id)]

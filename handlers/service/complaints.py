@@ -21,13 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
+from handlers import dialogs
 from handlers.context import HandlerContext, TimerContext
 from handlers.contract import ComplaintClocks
 from handlers.permissions import Move, may, relations
 from handlers.service.staff import staff_for
 from i18n import clock_time, format_list, plural, say
 from nlu.triage import Triage
-from storage import dialogs as dialog_store
 from storage import service_requests as service_store
 from storage.service_models import Complaint, Dialog
 
@@ -425,15 +425,7 @@ async def press_answer(ctx: HandlerContext, press: ButtonPress) -> list[Outgoing
 
 
 async def _wait_for(ctx: HandlerContext, state: str, complaint: Complaint) -> None:
-    await dialog_store.start_dialog(
-        ctx.session,
-        channel=ctx.message.channel,
-        person_id=ctx.person.id,
-        state=state,
-        ref=str(complaint.id),
-        now=ctx.now,
-        expires_at=ctx.now + ctx.dialog_expiry,
-    )
+    await dialogs.open_dialog(ctx, state, str(complaint.id))
 
 
 async def record_facts(
@@ -498,7 +490,7 @@ async def facts_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | No
     """The manager's message is the facts; then the bot waits for the answer."""
     complaint = await _dialog_complaint(ctx, dialog)
     if complaint is None or complaint.status != "open":
-        await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
+        await dialogs.close_dialog(ctx, dialog)
         return None
     await record_facts(
         ctx.session, complaint, by=ctx.person.id, facts=ctx.message.text, source=ctx.message.channel, now=ctx.now
@@ -512,7 +504,7 @@ async def facts_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | No
 async def answer_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | None:
     """The manager's message is the answer: it goes to the complainant and the complaint is closed."""
     complaint = await _dialog_complaint(ctx, dialog)
-    await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
+    await dialogs.close_dialog(ctx, dialog)
     if complaint is None or complaint.status == "answered":
         return None
     out = await answer_complaint(

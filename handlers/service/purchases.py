@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, Outgoing, Reply
+from handlers import dialogs
 from handlers.context import HandlerContext
 from handlers.numerals import NUMERAL, chinese_number
 from handlers.permissions import Move, Relation, may, relations
 from handlers.service.staff import service_company, staff_for
 from i18n import format_list, say, yuan
 from nlu.triage import Triage
-from storage import dialogs as dialog_store
 from storage import service_requests as service_store
 from storage.service_models import Dialog, PurchaseRequest
 
@@ -173,22 +173,14 @@ async def handle_purchase(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
     ]
     if missing:
         text += "\n\n" + say(ctx.lang, "purchase_ask_details", missing=format_list(ctx.lang, missing))
-        await dialog_store.start_dialog(
-            ctx.session,
-            channel=ctx.message.channel,
-            person_id=ctx.person.id,
-            state="purchase_details",
-            ref=str(request.id),
-            now=ctx.now,
-            expires_at=ctx.now + ctx.dialog_expiry,
-        )
+        await dialogs.open_dialog(ctx, "purchase_details", str(request.id))
     notices = await _tell_engineers(ctx.session, staff.engineers, "purchase_notice", request, ctx.person)
     return [Outgoing(Reply(text)), *notices]
 
 
 async def details_step(ctx: HandlerContext, dialog: Dialog) -> list[Outgoing] | None:
     """The requester's answer to "what is missing": fills what it names, the rest becomes notes."""
-    await dialog_store.end_dialog(ctx.session, dialog.channel, dialog.person_id)
+    await dialogs.close_dialog(ctx, dialog)
     request = await service_store.get_purchase_request(ctx.session, int(dialog.ref)) if dialog.ref.isdigit() else None
     if request is None or request.status != "open":
         return None

@@ -6,9 +6,11 @@
 Each function takes the ticket (locked by the caller with ``paging_store.lock_ticket``), the person
 acting, the source channel and the time; it checks that the person may make the move and that the
 ticket's status allows it, changes the ticket, writes one event (who, when, channel) and returns an
-``Outcome``: the answer to the person acting and the messages to everyone else. Those messages are
-written to the outbox in the same transaction, so they go out only after the change is committed
-(Grafana OnCall's ``acknowledge_by_user_or_backsync`` with its ``ActionSource``, in our words).
+``Outcome``: the answer to the person acting and the messages to everyone else, as data. The caller
+hands them to the dispatcher, which writes them to the outbox in the same transaction, so they go
+out only after the change is committed (Grafana OnCall's ``acknowledge_by_user_or_backsync`` with
+its ``ActionSource``, in our words). A message that is replaced later is named by a key: the pages
+by ``handlers.paging.escalation.page_message_key``, the service record by ``record_key``.
 
 A refused or repeated move changes nothing and says why: pressing "acknowledge" twice, or after a
 colleague, answers who has the ticket.
@@ -24,7 +26,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from bot.delivery import enqueue_outgoing
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import TimerContext
 from handlers.contract import DEFAULT_ZONE, Contract
@@ -53,15 +54,23 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a move did: ``answer`` for the person acting, ``notices`` for everyone else."""
+    """What a move did: ``answer`` for the person acting, ``notices`` for everyone else, and
+    ``sent_first`` what the move itself sends before the answer (the pages of a hand escalation,
+    the service record)."""
 
     done: bool
     answer: str
     notices: tuple[Outgoing, ...] = ()
     ticket_id: int | None = None
+    sent_first: tuple[Outgoing, ...] = ()
 
     def outgoing(self) -> list[Outgoing]:
-        return [Outgoing(Reply(self.answer), ticket_id=self.ticket_id), *self.notices]
+        return [*self.sent_first, Outgoing(Reply(self.answer), ticket_id=self.ticket_id), *self.notices]
+
+
+def record_key(record: paging_store.ServiceRecord) -> str:
+    """The outbox key of the service record's message to the requester (``record:7``)."""
+    return f"record:{record.id}"
 
 
 def can_move(status: str, move: str) -> bool:
@@ -304,9 +313,10 @@ async def escalate(
     page = await paging_store.page_for_ticket(session, ticket.id, lock=True)
     if page is None or page.status != "paging":
         return _refuse(by, "escalate_not_paging", ticket, number=ticket.number)
-    paged = await escalate_now(session, page, ticket, by.name, now)
-    if paged is None:
+    escalated = await escalate_now(session, page, ticket, by.name, now)
+    if escalated is None:
         return _refuse(by, "escalate_last", ticket, number=ticket.number)
+    paged = escalated.people
     await storage.add_event(
         session,
         ticket,
@@ -317,7 +327,8 @@ async def escalate(
         detail={"page_id": page.id, "people": list(paged), "by_hand": True},
     )
     names = await display_names(session, paged, _lang(by))
-    return Outcome(True, say(_lang(by), "escalated_ok", number=ticket.number, names=names), ticket_id=ticket.id)
+    answer = say(_lang(by), "escalated_ok", number=ticket.number, names=names)
+    return Outcome(True, answer, ticket_id=ticket.id, sent_first=escalated.messages)
 
 
 async def resolve(
@@ -349,7 +360,7 @@ async def resolve(
     if page is not None and page.status != "resolved":
         await stop_paging(session, page, "resolved")
         edits = await edit_page_messages(session, page, ticket, "page_resolved", by.name, now, zone, False)
-    await _send_service_record(session, ticket, by, note, now, record_close_days, zone)
+    record = await _send_service_record(session, ticket, by, note, now, record_close_days, zone)
     told = []
     for person in await _people_waiting(session, ticket):
         if person.id != ticket.requester_id:
@@ -357,7 +368,7 @@ async def resolve(
             told.append(Outgoing(Reply(text), to=person.id, ticket_id=ticket.id))
     requester = await display_name(session, ticket.requester_id)
     answer = say(_lang(by), "resolved_ok", number=ticket.number, requester=requester)
-    return Outcome(True, answer, (*edits, *told), ticket.id)
+    return Outcome(True, answer, (*edits, *told), ticket.id, sent_first=(record,))
 
 
 async def _send_service_record(
@@ -368,7 +379,9 @@ async def _send_service_record(
     now: datetime,
     days: int,
     zone: tzinfo,
-) -> paging_store.ServiceRecord:
+) -> Outgoing:
+    """The service record for the requester to confirm, remembered under ``record_key``; its
+    auto-close clock starts."""
     record = await paging_store.create_service_record(
         session, ticket=ticket, engineer_id=engineer.id, note=note, now=now
     )
@@ -388,10 +401,6 @@ async def _send_service_record(
         Button(say(lang, "button_confirm"), Action.CONFIRM, str(ticket.number)),
         Button(say(lang, "button_reopen"), Action.REOPEN, str(ticket.number)),
     )
-    row = await enqueue_outgoing(
-        session, Outgoing(Reply(text, buttons), to=ticket.requester_id, ticket_id=ticket.id), now
-    )
-    record.outbox_id = row.id
     await storage.schedule_timer(
         session,
         kind=RECORD_TIMER,
@@ -401,7 +410,7 @@ async def _send_service_record(
         payload={"record_id": record.id, "days": days},
         dedupe_key=f"record:{record.id}:close",
     )
-    return record
+    return Outgoing(Reply(text, buttons), to=ticket.requester_id, ticket_id=ticket.id, key=record_key(record))
 
 
 async def add_note(
@@ -539,10 +548,8 @@ def _edit_record(
     record: paging_store.ServiceRecord, ticket: storage.Ticket, key: str, lang: str, now: datetime, zone: tzinfo
 ) -> tuple[Outgoing, ...]:
     """The service record message with its buttons taken away and what became of it."""
-    if record.outbox_id is None:
-        return ()
     text = say(lang, key, number=ticket.number, time=clock_time(lang, now, zone, now), note=record.note)
-    return (Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces=record.outbox_id),)
+    return (Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces_key=record_key(record)),)
 
 
 async def record_close_due(ctx: TimerContext) -> list[Outgoing]:
@@ -560,6 +567,4 @@ async def record_close_due(ctx: TimerContext) -> list[Outgoing]:
     requester = await storage.get_person(ctx.session, ticket.requester_id)
     lang = _lang(requester) if requester else "zh"
     text = say(lang, "record_auto_closed", number=ticket.number, days=plural(lang, "days", days))
-    if record.outbox_id is not None:
-        return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces=record.outbox_id)]
-    return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id)]
+    return [Outgoing(Reply(text), to=ticket.requester_id, ticket_id=ticket.id, replaces_key=record_key(record))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import storage
-from bot.outbox import OutboxWorker
+from bot.outbox import OutboxWorker, dispatch
 from channels.base import PermanentDeliveryError, RecipientUnavailable
 from config.settings import OutboxSettings
 from core.clock import FakeClock
@@ -36,11 +36,11 @@ class RecordingChannel:
         self.edited.append(delivery)
 
 
-async def _enqueue(sessions: storage.SessionFactory, text: str, replaces: int | None = None) -> int:
-    from bot.delivery import enqueue_outgoing
-
+async def _enqueue(
+    sessions: storage.SessionFactory, text: str, key: str | None = None, replaces_key: str | None = None
+) -> int:
     async with sessions() as s, s.begin():
-        row = await enqueue_outgoing(s, Outgoing(Reply(text), to="eng.chen", replaces=replaces), NOW)
+        [row] = await dispatch(s, [Outgoing(Reply(text), to="eng.chen", key=key, replaces_key=replaces_key)], NOW)
         return row.id
 
 
@@ -91,9 +91,9 @@ async def test_a_permanent_failure_is_marked_failed_and_not_retried(sessions: st
 async def test_an_edit_changes_the_sent_message_in_place(sessions: storage.SessionFactory) -> None:
     channel = RecordingChannel()
     worker = OutboxWorker(sessions, {"web": channel}, FakeClock(NOW), OutboxSettings())
-    page = await _enqueue(sessions, "page: #1001 三楼断网")
+    page = await _enqueue(sessions, "page: #1001 三楼断网", key="page:1001:eng.chen")
     await worker.run_once()
-    await _enqueue(sessions, "✅ 已由 陈工 接单", replaces=page)
+    await _enqueue(sessions, "✅ 已由 陈工 接单", replaces_key="page:1001:eng.chen")
     await worker.run_once()
     assert [d.reply.text for d in channel.sent] == ["page: #1001 三楼断网"]
     assert [(d.edit_of, d.reply.text) for d in channel.edited] == [(f"msg-{page}", "✅ 已由 陈工 接单")]

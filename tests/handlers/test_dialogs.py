@@ -16,8 +16,8 @@ from config.settings import REPO_ROOT
 from core.clock import FakeClock
 from core.messages import Reply
 from handlers.contract import Contract
-from handlers.dialogs import DIALOG_STEPS
 from handlers.paging.roster import load_roster
+from handlers.registry import DIALOG_STEPS
 from storage import dialogs as dialog_store
 from storage import service_requests as service_store
 from tests.support.builders import ScriptedNlu, make_inbound

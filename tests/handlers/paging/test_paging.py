@@ -10,15 +10,17 @@ from sqlalchemy import select
 
 import storage
 from bot.directory import load_directory
+from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
 from bot.timers import TimerWorker
-from config.settings import REPO_ROOT
+from config.settings import REPO_ROOT, OutboxSettings
 from core.clock import FakeClock
 from core.messages import Action, Reply
 from handlers.contract import Contract
 from handlers.paging.roster import load_roster, on_duty
 from handlers.registry import TIMER_HANDLERS
 from storage import paging as paging_store
+from tests.bot.test_outbox import RecordingChannel
 from tests.support.builders import ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai, a working day
@@ -126,13 +128,51 @@ async def test_acknowledging_at_minute_7_stops_the_escalation_and_updates_every_
         engineer_name = (await storage.get_person(s, engineer)).name  # type: ignore[union-attr]
         ticket_now = await storage.get_ticket_by_id(s, ticket.id)
         events = await storage.ticket_events(s, ticket)
-    assert sorted(e.replaces_id or 0 for e in edits) == sorted(m.outbox_id for m in sent)  # everyone paged, and svc.ma
+    by_id = {r.id: r for r in rows}
+    edited = sorted(by_id[e.replaces_id].key or "" for e in edits if e.replaces_id is not None)
+    assert edited == sorted(m.key for m in sent)  # everyone paged, and svc.ma
     assert all(e.payload["text"].startswith(f"✅ 已由 {engineer_name} 10:07 接单") for e in edits)
     told = [r for r in rows if r.recipient_id == "staff.li" and r.in_reply_to is None]
     assert len(told) == 1 and engineer_name in told[0].payload["text"] and "马上" in told[0].payload["text"]
     assert ticket_now is not None and ticket_now.status == "acknowledged" and ticket_now.assignee_id == engineer
     [ack] = [e for e in events if e.action == "acknowledged"]
     assert (ack.actor_id, ack.source, ack.at) == (engineer, "rest", NOW + timedelta(minutes=7))
+
+
+async def test_an_acknowledged_page_is_edited_in_every_copy_by_its_key_and_again_when_resolved(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    chat = RecordingChannel()
+    outbox = OutboxWorker(sessions, {"web": chat}, clock, OutboxSettings())
+    ticket = await _open_outage(sessions, clock)
+    clock.set(NOW + timedelta(minutes=5))
+    await TimerWorker(sessions, clock, TIMER_HANDLERS).run_due()
+    await outbox.run_once()
+    everyone = [*SHIFT.engineers, "svc.ma", "eng.sun"]
+    async with sessions() as s:
+        page = await paging_store.page_for_ticket(s, ticket.id)
+        assert page is not None
+        keys = [m.key for m in await paging_store.page_messages(s, page.id)]
+        copies = {key: await storage.outbox_by_key(s, key) for key in keys}
+    assert sorted(keys) == sorted(f"page:{ticket.number}:{person}" for person in everyone)
+    # Each copy as the chat shows it: (who has it, the chat's id of the message).
+    shown = sorted((row.recipient_id, row.channel_message_id) for row in copies.values() if row is not None)
+    assert len(shown) == len(everyone) and all(message_id for _, message_id in shown)
+
+    clock.set(NOW + timedelta(minutes=7))
+    engineer = SHIFT.engineers[0]
+    await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=engineer))
+    await outbox.run_once()
+    assert sorted((d.recipient, d.edit_of) for d in chat.edited) == shown
+    assert all(d.reply.text.startswith("✅ 已由") for d in chat.edited)
+
+    clock.set(NOW + timedelta(minutes=40))
+    await _pipeline(sessions, clock).handle(make_inbound(f"解决 {ticket.number} 更换了交换机模块", sender=engineer))
+    await outbox.run_once()
+    resolved = chat.edited[len(everyone) :]
+    assert sorted((d.recipient, d.edit_of) for d in resolved) == shown  # the same messages, edited again
+    assert all(d.reply.text.startswith("✔️ 已由") for d in resolved)
 
 
 async def test_a_bot_restarted_at_minute_4_still_escalates_at_minute_5_once(sessions: storage.SessionFactory) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import storage
-from bot.delivery import enqueue_outgoing
+from bot.outbox import dispatch
 from core.clock import FakeClock
 from core.messages import Action
 from handlers.service.repairs import parse_quote, start_repair
@@ -25,8 +25,7 @@ async def _hardware_ticket(sessions: storage.SessionFactory) -> None:
             channel="rest",
             now=NOW,
         )
-        for out in await start_repair(s, ticket, NOW):
-            await enqueue_outgoing(s, out, NOW)
+        await dispatch(s, await start_repair(s, ticket, NOW), NOW)
         assert await start_repair(s, ticket, NOW) == []  # once only
 
 

@@ -1,7 +1,10 @@
-"""The outbox worker: sends what handlers wrote, marks it sent, retries with backoff.
+"""The outbox worker: sends what the dispatcher wrote, marks it sent, retries with backoff.
 
 Rows are leased in one short transaction, sent outside any transaction, and marked in another, so a
-slow channel never holds a database lock, and with several bot processes each row goes to one.
+slow channel never holds a database lock, and with several bot processes each row goes to one. An
+edit (a row replacing an earlier message) is handed to the adapter with the channel's id of the
+message it replaces. Answers returned in an HTTP response (the REST channel) are marked sent by
+``take_answers`` instead.
 """
 
 from __future__ import annotations
@@ -40,6 +43,23 @@ class OutboxWorker:
     def wake(self) -> None:
         """Something was enqueued: send now rather than at the next poll."""
         self._wake.set()
+
+    async def recipient_online(self, channel: str, person_id: str) -> None:
+        """A person opened a live connection: send what was waiting for them now."""
+        async with self._sessions() as session, session.begin():
+            count = await storage.retry_now(session, channel, person_id, self._clock.now())
+        if count:
+            self.wake()
+
+    async def take_answers(self, inbound_id: int) -> list[tuple[int, Reply]]:
+        """The answers to one message, marked sent: for channels that answer in the HTTP response."""
+        async with self._sessions() as session, session.begin():
+            rows = await storage.replies_to(session, inbound_id)
+            now = self._clock.now()
+            for row in rows:
+                if row.status == "pending":
+                    storage.mark_sent(row, now, None)
+            return [(row.id, Reply.from_payload(row.payload)) for row in rows]
 
     async def run_once(self) -> int:
         """Send what is due. Returns the number of rows sent."""

@@ -1,0 +1,81 @@
+"""The one dispatcher: a handler's ``Outgoing`` list becomes outbox rows, in the handler's transaction.
+
+The pipeline, the timer worker and the retriage worker hand it what their handlers returned; nothing
+else writes the outbox. For each reply it decides to whom, on which channel and in which chat:
+
+- ``to`` None answers the message being handled, in the chat it came from (the row is marked as
+  its answer, which is what the REST channel returns in its response);
+- ``to`` a person pushes to them on their first chat identity (the web chat when they have none);
+- ``replaces_key`` goes where the message remembered under that key went, as an edit of it.
+
+A reply's ``key`` is stored on its row, so a later reply can name it. A key names the newest message
+written under it; replacing an edit replaces the message it edited. A key that names nothing sent
+(a typo, or a message from before keys existed) sends the reply anew to ``to``, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import storage
+from core.messages import Outgoing
+
+# Where a person with no chat identity is reached: the web chat (shown when they open it).
+DEFAULT_PUSH_CHANNEL = "web"
+
+
+async def dispatch(
+    session: AsyncSession,
+    outgoing: Iterable[Outgoing],
+    now: datetime,
+    reply_to: storage.InboundMessage | None = None,
+) -> list[storage.OutboxMessage]:
+    """Write the replies to the outbox in order; ``reply_to`` is the message being answered (None
+    for a timer's or a worker's messages, which all name their recipient)."""
+    return [await _write(session, out, now, reply_to) for out in outgoing]
+
+
+async def route(session: AsyncSession, person_id: str) -> tuple[str, str]:
+    """Where to push a message to someone who did not just write: their first chat identity."""
+    for identity in await storage.identities_of(session, person_id):
+        return identity.channel, identity.channel_user_id
+    return DEFAULT_PUSH_CHANNEL, person_id
+
+
+async def _write(
+    session: AsyncSession, out: Outgoing, now: datetime, reply_to: storage.InboundMessage | None
+) -> storage.OutboxMessage:
+    replaced = await _replaced(session, out.replaces_key) if out.replaces_key is not None else None
+    if replaced is not None:
+        channel, chat, recipient = replaced.channel, replaced.chat_id, replaced.recipient_id
+    elif out.to is None:
+        if reply_to is None:
+            raise ValueError("an answer needs the message it answers")
+        channel, chat, recipient = reply_to.channel, reply_to.chat_id, reply_to.sender_id
+    else:
+        channel, chat = await route(session, out.to)
+        recipient = out.to
+    return await storage.enqueue(
+        session,
+        channel=channel,
+        recipient_id=recipient,
+        chat_id=chat,
+        payload=out.reply.to_payload(),
+        now=now,
+        in_reply_to=reply_to.id if reply_to is not None and out.to is None else None,
+        ticket_id=out.ticket_id,
+        replaces_id=replaced.id if replaced is not None else None,
+        key=out.key,
+    )
+
+
+async def _replaced(session: AsyncSession, key: str) -> storage.OutboxMessage | None:
+    """The sent message a reply replacing ``key`` edits: the one remembered under the key, or the
+    message that one itself edits."""
+    row = await storage.outbox_by_key(session, key)
+    if row is not None and row.replaces_id is not None:
+        return await storage.get_outbox(session, row.replaces_id)
+    return row
