@@ -10,6 +10,7 @@ blocks a writer or waits for one. PostgreSQL is used as is. Migrations are Alemb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,14 +90,40 @@ def _alembic_config(connection: Connection) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Apply the migrations up to ``revision``; a no-op when the database is current."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
+    await _migrate(engine, lambda config: command.upgrade(config, revision))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Undo the migrations after ``revision`` (an operator's way back; every migration has its downgrade)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+    await _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+async def _migrate(engine: AsyncEngine, run: Callable[[Config], None]) -> None:
+    """Run Alembic in one transaction. SQLite alters a table by copying it, dropping the old one and
+    renaming the copy, which fails while rows of other tables point at it; as SQLite's manual says,
+    foreign keys are switched off around the change (outside the transaction, where the pragma
+    works) and checked in full before the commit instead."""
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            await conn.run_sync(lambda sync: _pragma(sync, "PRAGMA foreign_keys=OFF"))
+        try:
+            async with conn.begin():
+                await conn.run_sync(lambda sync: run(_alembic_config(sync)))
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.run_sync(lambda sync: _pragma(sync, "PRAGMA foreign_keys=ON"))
+
+
+def _pragma(conn: Connection, statement: str) -> None:
+    # On the driver's connection: through SQLAlchemy the statement would open a transaction first.
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(statement)
+    cursor.close()
 
 
 async def current_heads(engine: AsyncEngine) -> tuple[str, ...]:

@@ -141,3 +141,28 @@ async def test_0008_keys_what_was_sent_before_it_and_the_downgrade_gives_the_ids
         assert await storage.current_heads(engine) == storage.script_heads()
     finally:
         await engine.dispose()
+
+
+async def test_a_store_with_messages_and_replies_upgrades_from_0006_to_the_head(sqlite_url: str) -> None:
+    """SQLite rebuilds a table to alter it; rows of other tables pointing at it must not stop that."""
+    engine = make_engine(sqlite_url)
+    try:
+        await storage.upgrade(engine, "0006")
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO inbound_messages (channel, channel_message_id, sender_ref, chat_id, text, attachments, received_at, "
+                "status) VALUES ('rest', 'm1', 'staff.li', 'staff.li', '打印机卡纸了', '{}', '2026-11-23 02:00:00', 'handled')"
+            )
+            await conn.exec_driver_sql(
+                "INSERT INTO outbox (channel, recipient_id, chat_id, payload, status, attempts, created_at, "
+                "next_attempt_at, in_reply_to) VALUES ('rest', NULL, 'staff.li', '{\"text\": \"ok\"}', 'sent', 1, "
+                "'2026-11-23 02:00:00', '2026-11-23 02:00:00', 1)"
+            )
+        await storage.upgrade(engine)
+        assert await storage.current_heads(engine) == storage.script_heads()
+        async with storage.make_session_factory(engine)() as session:
+            [reply] = await storage.replies_to(session, 1)
+            inbound = await storage.get_inbound(session, 1)
+        assert reply.payload == {"text": "ok"} and inbound is not None and inbound.attempts == 0
+    finally:
+        await engine.dispose()
