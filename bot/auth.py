@@ -186,13 +186,13 @@ class Auth:
         if not (known and password_ok) or person is None or credential is None:
             await self._failed(person_id, address)
             return SignIn(None, SignInRefusal.WRONG)
+        # Same password under current parameters, when they changed; the sessions stay (changed_at is kept).
+        rehashed = await self._hash(password) if self._hasher.check_needs_rehash(credential.password_hash) else None
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             await auth_store.clear_sign_in_failures(session, person_id)
-            if self._hasher.check_needs_rehash(credential.password_hash):
-                # Same password, current parameters; the old sessions stay (changed_at is kept).
-                new_hash = await self._hash(password)
-                await auth_store.set_credential(session, person_id, new_hash, credential.changed_at)
+            if rehashed is not None:
+                await auth_store.set_credential(session, person_id, rehashed, credential.changed_at)
         return SignIn(_view(person), None, now)
 
     async def _dummy(self) -> str:

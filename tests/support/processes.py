@@ -41,6 +41,7 @@ class BotProcess:
     def __init__(self, config: Path, port: int, log: Path) -> None:
         self.config, self.port, self.log_path = config, port, log
         self._proc: subprocess.Popen[bytes] | None = None
+        self._token: str | None = None
 
     @property
     def url(self) -> str:
@@ -87,6 +88,13 @@ class BotProcess:
         """``helpdesk tokens create``: the token is alone on the last line."""
         extra = ["--senders", ",".join(senders)] if senders else []
         return self.helpdesk("tokens", "create", name, *extra).strip().splitlines()[-1]
+
+    @property
+    def token(self) -> str:
+        """An API token that may speak for everyone, made on first use (as an integration would)."""
+        if self._token is None:
+            self._token = self.create_token(f"tests-{self.port}")
+        return self._token
 
     def set_password(self, person: str, password: str) -> None:
         self.helpdesk("people", "set-password", person, stdin=password + "\n")

@@ -25,14 +25,20 @@
     return TEXTS[answer.error] || TEXTS.other;
   }
 
-  // The token sits in the fragment, which no server log or Referer ever sees; read it and drop it.
-  const match = /[#&]link=([A-Za-z0-9_-]+)/.exec(location.hash);
-  const token = match ? match[1] : null;
-  if (token) {
+  // The token sits in the fragment, which no server log or Referer ever sees; read it and drop it
+  // (also when the link is opened over this very page, which changes only the fragment).
+  let token = null;
+  function readLink() {
+    const match = /[#&]link=([A-Za-z0-9_-]+)/.exec(location.hash);
+    if (!match) return;
+    token = match[1];
     history.replaceState(null, "", location.pathname);
     signInForm.hidden = true;
     linkForm.hidden = false;
+    document.getElementById("link-error").textContent = "";
   }
+  readLink();
+  window.addEventListener("hashchange", readLink);
 
   signInForm.addEventListener("submit", async (event) => {
     event.preventDefault();
