@@ -10,6 +10,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -17,6 +18,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
+from bot.auth import Auth, SignInLimits
 from bot.contract import load_contract
 from bot.core import HelpdeskCore
 from bot.directory import load_directory
@@ -27,6 +29,7 @@ from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
 from channels.base import ChannelAdapter
+from channels.web.access import WebAccess
 from channels.web.chat import WebChatChannel, setup_web_routes
 from channels.web.kb_pages import setup_kb_routes
 from config.settings import Settings
@@ -171,7 +174,12 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
         contract=contract,
         max_attempts=rt.settings.handling.max_attempts,
     )
-    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb)
+    auth = auth_for(rt.settings, rt.sessions, rt.clock)
+    key = rt.settings.web.session_key
+    await auth.load_session_key(key.get_secret_value() if key else None)
+    if rt.settings.web.demo_mode:
+        log.warning("demo mode: anyone can pick who they are in the web chat; set [web] demo_mode = false for real use")
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
@@ -192,6 +200,16 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await rt.web_channel.close_all()
+
+
+def auth_for(settings: Settings, sessions: storage.SessionFactory, clock: Clock) -> Auth:
+    web_settings = settings.web
+    limits = SignInLimits(
+        per_person=web_settings.sign_in_failures_per_person,
+        per_address=web_settings.sign_in_failures_per_address,
+        window=timedelta(minutes=web_settings.sign_in_window_minutes),
+    )
+    return Auth(sessions, clock, limits)
 
 
 def build_app(
@@ -220,6 +238,12 @@ def build_app(
             raise web.HTTPServiceUnavailable(text="starting up")
         return runtime.core
 
-    setup_web_routes(app, core, runtime.web_channel, chat=settings.web.enabled)
-    setup_kb_routes(app, core, chat=settings.web.enabled)
+    access = WebAccess(
+        core,
+        demo_mode=settings.web.demo_mode,
+        session_max_age_s=int(settings.web.session_hours * 3600),
+        secure_cookie=settings.web.base_url.startswith("https://"),
+    )
+    setup_web_routes(app, core, runtime.web_channel, access, chat=settings.web.enabled)
+    setup_kb_routes(app, core, access, chat=settings.web.enabled)
     return app

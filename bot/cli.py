@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import re
@@ -11,17 +12,19 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 import storage
-from bot.app import PID_FILE, RUNTIME, build_app, open_database
+from bot.app import PID_FILE, RUNTIME, auth_for, build_app, open_database
+from bot.auth import Auth, AuthError
 from bot.cli_calendar import cmd_calendar_check
 from channels.terminal.chat import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
+from core.clock import SystemClock
 from core.errors import InvalidMessage, StoreUnavailable
 from handlers.kb.articles import check_knowledge_base, load_knowledge_base
 from storage import paging as paging_store
@@ -193,6 +196,105 @@ def cmd_people_list(args: argparse.Namespace) -> int:
     return _with_store(args, work)
 
 
+def _auth(args: argparse.Namespace, sessions: storage.SessionFactory) -> Auth:
+    return auth_for(_settings(args), sessions, SystemClock())
+
+
+def _read_password() -> str:
+    """Asked twice at a terminal; otherwise the first line of standard input (for scripts)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("new password: ")
+        if getpass.getpass("again: ") != password:
+            raise AuthError("the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_people_set_password(args: argparse.Namespace) -> int:
+    """Set a person's web chat password; every session they had ends."""
+    try:
+        password = _read_password()
+    except AuthError as exc:
+        print(f"helpdesk: {exc}", file=sys.stderr)
+        return 1
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        try:
+            await _auth(args, sessions).set_password(args.person, password)
+        except AuthError as exc:
+            print(f"helpdesk: {exc}", file=sys.stderr)
+            return 1
+        print(f"password set for {args.person}; their earlier sessions have ended")
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_people_sign_in_link(args: argparse.Namespace) -> int:
+    """A one-time link with which the person sets their password and signs in (the URL is the last line)."""
+    settings = _settings(args)
+    hours = args.hours if args.hours is not None else settings.web.sign_in_link_hours
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        try:
+            token = await _auth(args, sessions).make_sign_in_link(args.person, timedelta(hours=hours))
+        except AuthError as exc:
+            print(f"helpdesk: {exc}", file=sys.stderr)
+            return 1
+        print(f"a one-time sign-in link for {args.person}, valid {hours:g} h (earlier unused links stop working):")
+        print(f"{settings.web.base_url}/sign-in#link={token}")
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    """A new API token for the REST webhook; printed once, alone on the last line."""
+    senders = [s.strip() for s in args.senders.split(",") if s.strip()] if args.senders is not None else None
+    if senders == []:
+        print("helpdesk: --senders names no one; leave it out for a token that may speak for everyone", file=sys.stderr)
+        return 2
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        try:
+            token = await _auth(args, sessions).create_token(args.name, senders)
+        except AuthError as exc:
+            print(f"helpdesk: {exc}", file=sys.stderr)
+            return 1
+        speaks_for = ", ".join(senders) if senders else "every sender"
+        print(f"API token {args.name!r} created; it may speak for: {speaks_for}")
+        print("use it as `Authorization: Bearer <token>`; it is shown only now:")
+        print(token)
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_tokens_list(args: argparse.Namespace) -> int:
+    zone = _zone(args)
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        tokens = await _auth(args, sessions).list_tokens()
+        print(f"{'name':<20} {'created (' + zone.key + ')':<24} {'revoked':<17} senders")
+        for t in tokens:
+            senders = ",".join(t.senders) if t.senders is not None else "(all)"
+            print(f"{t.name:<20} {_local(t.created_at, zone):<24} {_local(t.revoked_at, zone):<17} {senders}")
+        return 0
+
+    return _with_store(args, work)
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    async def work(sessions: storage.SessionFactory) -> int:
+        if not await _auth(args, sessions).revoke_token(args.name):
+            print(f"helpdesk: no API token {args.name!r} in force; see `helpdesk tokens list`", file=sys.stderr)
+            return 1
+        print(f"API token {args.name!r} revoked")
+        return 0
+
+    return _with_store(args, work)
+
+
 def _required_article_ids(settings: Settings) -> list[str] | None:
     """The ids the contract's topic list names, when the shared topic list is beside the repository."""
     topics = settings.base_dir.parent / "shared" / "kb-topics.md"
@@ -335,6 +437,24 @@ def build_parser() -> argparse.ArgumentParser:
     ts.set_defaults(func=cmd_tickets_show)
     people = sub.add_parser("people", help="people").add_subparsers(dest="people_command", required=True)
     people.add_parser("list", help="the directory").set_defaults(func=cmd_people_list)
+    set_password = people.add_parser("set-password", help="set a web chat password (asked, or read from stdin)")
+    set_password.add_argument("person")
+    set_password.set_defaults(func=cmd_people_set_password)
+    link = people.add_parser("sign-in-link", help="a one-time link to set a password and sign in")
+    link.add_argument("person")
+    link.add_argument("--hours", type=float, help="how long it works (default: [web] sign_in_link_hours, 72)")
+    link.set_defaults(func=cmd_people_sign_in_link)
+    tokens = sub.add_parser("tokens", help="API tokens for the REST webhook").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    create = tokens.add_parser("create", help="a new token; prints it alone on the last line")
+    create.add_argument("name")
+    create.add_argument("--senders", help="person ids it may speak for, comma-separated (default: everyone)")
+    create.set_defaults(func=cmd_tokens_create)
+    tokens.add_parser("list", help="the tokens, revoked ones too").set_defaults(func=cmd_tokens_list)
+    revoke = tokens.add_parser("revoke", help="stop a token working")
+    revoke.add_argument("name")
+    revoke.set_defaults(func=cmd_tokens_revoke)
     roster = sub.add_parser("roster", help="duty roster").add_subparsers(dest="roster_command", required=True)
     show = roster.add_parser("show", help="who is on duty now (or --at) and next")
     show.add_argument("--at", help="local time, e.g. 2026-12-05T20:00")

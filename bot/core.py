@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 
 import storage
+from bot.auth import Auth
 from bot.history import conversation_items, greeting
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
@@ -17,7 +19,7 @@ from bot.pipeline import Pipeline
 from core.clock import Clock
 from core.errors import InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
-from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt
+from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, SignIn, TokenCheck
 from handlers.kb.articles import Article, KnowledgeBase
 from i18n import say
 
@@ -32,8 +34,10 @@ class HelpdeskCore:
         worker: OutboxWorker,
         clock: Clock,
         kb: KnowledgeBaseHolder | None = None,
+        auth: Auth | None = None,
     ) -> None:
         self.kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
+        self.auth = auth or Auth(sessions, clock)
         self.sessions = sessions
         self.pipeline = pipeline
         self.worker = worker
@@ -144,6 +148,36 @@ class HelpdeskCore:
     async def came_online(self, channel: str, person_id: str) -> None:
         """A person opened a live connection: send what was waiting for them now."""
         await self.worker.recipient_online(channel, person_id)
+
+    @property
+    def session_key(self) -> bytes:
+        return self.auth.session_key
+
+    async def sign_in(self, person_id: str, password: str, address: str) -> SignIn:
+        """Raises ``StoreUnavailable`` when the store cannot answer (the page says: try again)."""
+        async with _store_errors("a sign-in"):
+            return await self.auth.sign_in(person_id, password, address)
+
+    async def redeem_sign_in_link(self, token: str, password: str, address: str) -> SignIn:
+        async with _store_errors("a sign-in link"):
+            return await self.auth.redeem_sign_in_link(token, password, address)
+
+    async def signed_in_person(self, person_id: str, signed_in_at: datetime) -> PersonView | None:
+        return await self.auth.signed_in_person(person_id, signed_in_at)
+
+    async def check_api_token(self, token: str, sender: str) -> TokenCheck:
+        """Raises ``StoreUnavailable`` when the store cannot answer (the caller sends it again)."""
+        async with _store_errors("an API token check"):
+            return await self.auth.check_token(token, sender)
+
+
+@contextlib.asynccontextmanager
+async def _store_errors(what: str) -> AsyncIterator[None]:
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("the store could not answer %s", what, exc_info=True)
+        raise StoreUnavailable(str(exc)) from exc
 
 
 def _article_view(article: Article) -> ArticleView:

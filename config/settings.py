@@ -7,6 +7,7 @@ with a ``ConfigError`` that names the key, e.g. ``web.port: Input should be less
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import tomllib
 from collections.abc import Mapping
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 from core.clock import DEFAULT_TIMEZONE
 
@@ -53,11 +54,50 @@ class NluSettings(_Section):
 
 
 class WebSettings(_Section):
-    # The web chat in the browser (anyone reaching it may pick any person: off where that is too
-    # open). The HTTP server itself always runs: the REST webhook, /healthz and the /kb pages.
+    # The browser side: the web chat, its sign-in and the guides (/kb, for signed-in people). Off,
+    # the HTTP server still runs the REST webhook and /healthz.
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # Demo mode: the web chat lets anyone pick who they are, with a banner saying so. For trying the
+    # bot out only; off, everyone signs in with a password.
+    demo_mode: bool = False
+    # The address people open the web chat at, for sign-in links (default http://host:port);
+    # an https:// address also marks the session cookie Secure.
+    public_url: str | None = None
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    sign_in_link_hours: float = Field(default=72.0, gt=0, le=24 * 30)
+    # Failed sign-ins tolerated within the window, per person (as typed) and per address.
+    sign_in_failures_per_person: int = Field(default=5, ge=1)
+    sign_in_failures_per_address: int = Field(default=20, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1)
+    # The session cookie's Fernet key (32 bytes, URL-safe base64) from HELPDESK_SESSION_KEY; unset, one
+    # is generated once and kept in the store. Setting it lets sessions survive a new store.
+    session_key: SecretStr | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url.rstrip("/") if url else url
+
+    @field_validator("session_key")
+    @classmethod
+    def _fernet_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(key.get_secret_value().encode("ascii"))
+        except (ValueError, UnicodeEncodeError) as exc:
+            raise ValueError("must be 32 bytes in URL-safe base64 (44 characters)") from exc
+        if len(raw) != 32:
+            raise ValueError("must be 32 bytes in URL-safe base64 (44 characters)")
+        return key
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
 
 class OutboxSettings(_Section):
@@ -170,6 +210,7 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
     "HELPDESK_DATABASE_URL": ("database", "url"),
     "HELPDESK_RASA_URL": ("nlu", "url"),
     "HELPDESK_WEB_PORT": ("web", "port"),
+    "HELPDESK_SESSION_KEY": ("web", "session_key"),
 }
 
 

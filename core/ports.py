@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from core.clock import Clock
@@ -59,6 +60,36 @@ class ArticleView:
     body: str
 
 
+class SignInRefusal(StrEnum):
+    """Why a sign-in was refused, as much as the person may be told."""
+
+    WRONG = "wrong"  # a wrong password, an unknown person or one with no password yet: one answer
+    LIMITED = "limited"  # too many failures for this person or from this address lately
+    WEAK_PASSWORD = "weak_password"  # a new password (from a sign-in link) too short or too long
+    BAD_LINK = "bad_link"  # a sign-in link that is forged, used or expired: one answer
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The person signed in (and when: a password change ends sessions begun before it), or why not."""
+
+    person: PersonView | None
+    refusal: SignInRefusal | None = None
+    at: datetime | None = None
+
+
+class ApiAccess(StrEnum):
+    ALLOWED = "allowed"
+    UNAUTHENTICATED = "unauthenticated"  # no token, an unknown one, a revoked one: HTTP 401
+    FORBIDDEN = "forbidden"  # a good token speaking for a sender it does not cover: HTTP 403
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    access: ApiAccess
+    token_name: str | None  # for the log; None when no stored token matched
+
+
 class Helpdesk(Protocol):
     """The one facade a channel adapter talks to."""
 
@@ -88,3 +119,22 @@ class Helpdesk(Protocol):
     def articles(self) -> list[ArticleView]: ...
 
     def article(self, article_id: str) -> ArticleView | None: ...
+
+    # Who is who (bot.auth): the web chat's sign-in and the REST webhook's tokens.
+
+    @property
+    def session_key(self) -> bytes:
+        """The Fernet key of the web chat's session cookie (from the environment, or kept in the store)."""
+        ...
+
+    async def sign_in(self, person_id: str, password: str, address: str) -> SignIn: ...
+
+    async def redeem_sign_in_link(self, token: str, password: str, address: str) -> SignIn:
+        """Set the password a one-time link was made for, and sign in; the link is then used up."""
+        ...
+
+    async def signed_in_person(self, person_id: str, signed_in_at: datetime) -> PersonView | None:
+        """Who a session names, while it holds (still in the directory, no password change since)."""
+        ...
+
+    async def check_api_token(self, token: str, sender: str) -> TokenCheck: ...

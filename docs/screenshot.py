@@ -22,7 +22,8 @@ async def main() -> None:
         folder = Path(tmp)
         async with RasaServer(log_path=folder / "rasa.log") as rasa:
             port = free_port()
-            config = write_config(folder, f"sqlite+aiosqlite:///{folder / 'demo.db'}", rasa.base_url, port)
+            demo_db = f"sqlite+aiosqlite:///{folder / 'demo.db'}"
+            config = write_config(folder, demo_db, rasa.base_url, port, demo_mode=True)  # as `make run` shows it
             bot = BotProcess(config, port, folder / "bot.log")
             bot.start()
             try:

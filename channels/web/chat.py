@@ -17,9 +17,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from channels.base import RecipientUnavailable
+from channels.web.access import SIGN_IN_PAGE, WebAccess, person_json, refuse_cross_origin
 from core.errors import InvalidMessage, MessageIdReused, StoreUnavailable
-from core.messages import MAX_TEXT_LENGTH, Delivery, InboundMessage, Reply, printable
-from core.ports import Helpdesk
+from core.messages import MAX_ID_LENGTH, MAX_TEXT_LENGTH, Delivery, InboundMessage, Reply, printable
+from core.ports import ApiAccess, Helpdesk, PersonView, SignInRefusal
 
 log = logging.getLogger(__name__)
 
@@ -84,41 +85,157 @@ def _bad_request(message: str) -> web.Response:
     return _json({"error": message}, status=400)
 
 
+def _bearer(request: web.Request) -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+async def _json_body(request: web.Request) -> dict[str, Any] | None:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def setup_web_routes(
-    app: web.Application, core_of: Callable[[], Helpdesk], channel: WebChatChannel, *, chat: bool = True
+    app: web.Application,
+    core_of: Callable[[], Helpdesk],
+    channel: WebChatChannel,
+    access: WebAccess,
+    *,
+    chat: bool = True,
 ) -> None:
-    """Register the REST webhook, the static files and, with ``chat`` ([web] enabled), the chat page,
-    its API and the WebSocket on ``app``. Without the chat nobody can pick a person in a browser.
+    """Register the pages, their API, the WebSocket and the REST webhook on ``app``.
 
-    ``core_of`` gives the core once the app has started (routes are registered before start-up)."""
+    ``core_of`` gives the core once the app has started (routes are registered before start-up).
+    Every personal route serves the person of the session cookie (``access``), never a person named
+    in the request; the picker (``/api/people``, ``/api/demo/sign-in``) exists in demo mode only.
+    With ``chat`` off ([web] enabled = false) only the REST webhook and the static files are served."""
 
-    async def index(_request: web.Request) -> web.FileResponse:
+    access.install(app)
+
+    async def index(request: web.Request) -> web.FileResponse:
+        await access.require_page(request)
         return web.FileResponse(STATIC / "index.html")
 
+    async def sign_in_page(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "sign-in.html")
+
+    async def whoami(request: web.Request) -> web.Response:
+        """{"demo": bool, "person": {...} | null}: what the pages need to know to draw themselves."""
+        person = await access.person(request)
+        return _json({"demo": access.demo_mode, "person": person_json(person) if person else None})
+
+    def _signed_in(person: PersonView) -> web.Response:
+        return _json({"person": person_json(person)})
+
+    def _refused(refusal: SignInRefusal | None) -> web.Response:
+        status = 429 if refusal is SignInRefusal.LIMITED else 400 if refusal is SignInRefusal.WEAK_PASSWORD else 401
+        return _json({"error": str(refusal or SignInRefusal.WRONG)}, status=status)
+
+    async def sign_in(request: web.Request) -> web.Response:
+        """{"person", "password"} → the session cookie; a refusal names no reason beyond wrong/limited."""
+        refuse_cross_origin(request)
+        body = await _json_body(request)
+        person_id, password = (body or {}).get("person"), (body or {}).get("password")
+        if not isinstance(person_id, str) or not isinstance(password, str) or not person_id or not password:
+            return _bad_request('body must be JSON: {"person": "<id>", "password": "<password>"}')
+        try:
+            result = await core_of().sign_in(person_id.strip()[:MAX_ID_LENGTH], password, request.remote or "")
+        except StoreUnavailable:
+            return _json({"error": "busy", "retry": True}, status=503)
+        if result.person is None or result.at is None:
+            log.warning(
+                "refused a web sign-in as %r from %s: %s", person_id[:MAX_ID_LENGTH], request.remote, result.refusal
+            )
+            return _refused(result.refusal)
+        await access.begin(request, result.person, result.at)
+        log.info("%s signed in to the web chat from %s", result.person.id, request.remote)
+        return _signed_in(result.person)
+
+    async def redeem_link(request: web.Request) -> web.Response:
+        """{"token", "password"}: a one-time link sets the person's password and signs them in."""
+        refuse_cross_origin(request)
+        body = await _json_body(request)
+        token, password = (body or {}).get("token"), (body or {}).get("password")
+        if not isinstance(token, str) or not isinstance(password, str) or not token:
+            return _bad_request('body must be JSON: {"token": "<from the link>", "password": "<new password>"}')
+        try:
+            result = await core_of().redeem_sign_in_link(token[:128], password, request.remote or "")
+        except StoreUnavailable:
+            return _json({"error": "busy", "retry": True}, status=503)
+        if result.person is None or result.at is None:
+            log.warning("refused a sign-in link from %s: %s", request.remote, result.refusal)
+            return _refused(result.refusal)
+        await access.begin(request, result.person, result.at)
+        log.info("%s set a password from a sign-in link and signed in from %s", result.person.id, request.remote)
+        return _signed_in(result.person)
+
+    async def sign_out(request: web.Request) -> web.Response:
+        refuse_cross_origin(request)
+        await access.end(request)
+        return _json({"person": None})
+
     async def people(_request: web.Request) -> web.Response:
+        """Demo mode only: the directory, for the "who are you" picker."""
+        return _json([person_json(p) for p in await core_of().directory()])
+
+    async def demo_sign_in(request: web.Request) -> web.Response:
+        """Demo mode only: be anyone in the directory, no password."""
+        refuse_cross_origin(request)
+        body = await _json_body(request)
+        person_id = (body or {}).get("person")
+        if not isinstance(person_id, str) or not person_id:
+            return _bad_request('body must be JSON: {"person": "<id>"}')
         core = core_of()
-        return _json([p.__dict__ for p in await core.directory()])
+        now = core.clock.now()
+        person = await core.signed_in_person(person_id[:MAX_ID_LENGTH], now)
+        if person is None:
+            return _json({"error": "unknown person"}, status=404)
+        await access.begin(request, person, now, demo=True)
+        return _signed_in(person)
 
     async def history(request: web.Request) -> web.Response:
-        core = core_of()
-        person = request.query.get("person", "")
-        items = await core.history(person)
+        person = await access.require(request)
+        items = await core_of().history(person.id)
         return _json(
             [{"id": i.id, "from_person": i.from_person, "at": i.at.isoformat(), **reply_json(i.reply)} for i in items]
         )
 
     async def rest_webhook(request: web.Request) -> web.Response:
-        """Rasa's REST-channel shape: {"sender", "message"[, "message_id"]} → [{"text", "buttons"}]."""
+        """Rasa's REST-channel shape: {"sender", "message"[, "message_id"]} → [{"text", "buttons"}].
+
+        Needs ``Authorization: Bearer <token>`` (``helpdesk tokens create``), in demo mode too; a token
+        speaks only for its senders. A refusal stores nothing."""
         core = core_of()
+        token = _bearer(request)
+        if not token:
+            log.warning("REST webhook: refused a request with no bearer token from %s", request.remote)
+            return _json({"error": "an API token is needed: Authorization: Bearer <token>"}, status=401)
+        body = await _json_body(request)
+        sender, text = (body or {}).get("sender"), (body or {}).get("message")
+        # The token first: a caller without a good one learns nothing, not even the body's rules.
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _bad_request('body must be JSON: {"sender": "<person id>", "message": "<text>"}')
-        if not isinstance(body, dict):
-            return _bad_request("body must be a JSON object")
-        sender, text = body.get("sender"), body.get("message")
+            check = await core.check_api_token(token, sender if isinstance(sender, str) else "")
+        except StoreUnavailable:
+            return _json({"error": core.busy_text(), "retry": True}, status=503)
+        if check.access is ApiAccess.UNAUTHENTICATED:
+            revoked = f" (revoked: {check.token_name})" if check.token_name else ""
+            log.warning("REST webhook: refused an unknown or revoked token%s from %s", revoked, request.remote)
+            return _json({"error": "invalid API token"}, status=401)
+        if body is None:
+            return _bad_request('body must be a JSON object: {"sender": "<person id>", "message": "<text>"}')
         if not isinstance(sender, str) or not sender or not isinstance(text, str) or not text.strip():
             return _bad_request('"sender" and "message" must be non-empty strings')
+        if check.access is ApiAccess.FORBIDDEN:
+            log.warning(
+                "REST webhook: token %s may not speak for %r (from %s)",
+                check.token_name,
+                sender[:MAX_ID_LENGTH],
+                request.remote,
+            )
+            return _json({"error": "this API token may not speak for this sender"}, status=403)
         message_id = body.get("message_id") or uuid.uuid4().hex
         if not isinstance(message_id, str | int) or isinstance(message_id, bool):
             return _bad_request('"message_id" must be a string')
@@ -146,14 +263,12 @@ def setup_web_routes(
         return _json([{"recipient_id": sender, **reply_json(r)} for _, r in replies])
 
     async def websocket(request: web.Request) -> web.WebSocketResponse:
+        """The signed-in person's live chat; refused (401, 403) before the upgrade otherwise."""
+        refuse_cross_origin(request)
+        person = (await access.require(request)).id
         core = core_of()
-        person = request.query.get("person", "")
         ws = web.WebSocketResponse(heartbeat=30)
         await ws.prepare(request)
-        if not person:
-            await ws.send_json({"type": "error", "error": "choose who you are first"})
-            await ws.close()
-            return ws
         channel.attach(person, ws)
         try:
             await core.came_online("web", person)
@@ -161,8 +276,13 @@ def setup_web_routes(
                 if frame.type != WSMsgType.TEXT:
                     continue
                 await _on_frame(ws, person, frame.data)
+        except Exception:
+            # The upgrade is done: no HTTP error page can follow, so log it and close the socket.
+            log.exception("web chat socket of %s failed", person)
         finally:
             channel.detach(person, ws)
+        if not ws.closed:
+            await ws.close()
         return ws
 
     async def _on_frame(ws: web.WebSocketResponse, person: str, data: str) -> None:
@@ -194,7 +314,14 @@ def setup_web_routes(
 
     if chat:
         app.router.add_get("/", index)
-        app.router.add_get("/api/people", people)
+        app.router.add_get(SIGN_IN_PAGE, sign_in_page)
+        app.router.add_get("/api/session", whoami)
+        app.router.add_post("/api/sign-in", sign_in)
+        app.router.add_post("/api/sign-in/link", redeem_link)
+        app.router.add_post("/api/sign-out", sign_out)
+        if access.demo_mode:
+            app.router.add_get("/api/people", people)
+            app.router.add_post("/api/demo/sign-in", demo_sign_in)
         app.router.add_get("/api/history", history)
         app.router.add_get("/ws", websocket)
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)

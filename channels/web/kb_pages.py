@@ -11,11 +11,12 @@ from collections.abc import Callable
 from aiohttp import web
 from markdown_it import MarkdownIt
 
+from channels.web.access import WebAccess
 from core.ports import ArticleView, Helpdesk
 
 _PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<link rel="stylesheet" href="/static/kb.css"></head><body>
+<link rel="stylesheet" href="/static/kb.css"><script src="/static/banner.js" defer></script></head><body>
 <nav><a href="/">← 返回聊天 Chat</a> · <a href="/kb">全部指南 All guides</a></nav>
 <main>{body}</main></body></html>"""
 
@@ -47,10 +48,14 @@ def _article_page(article: ArticleView) -> str:
     return _PAGE.format(title=html.escape(article.title_zh), body=head + markdown_to_html(article.body))
 
 
-def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk], *, chat: bool = True) -> None:
-    """The knowledge-base pages; with ``chat`` ([web] enabled) also the chat page's greeting."""
+def setup_kb_routes(
+    app: web.Application, core_of: Callable[[], Helpdesk], access: WebAccess, *, chat: bool = True
+) -> None:
+    """The guides are the company's own: outside demo mode they are for people signed in. With the
+    chat off ([web] enabled = false) there is no sign-in, so no guides and no greeting either."""
 
-    async def index(_request: web.Request) -> web.Response:
+    async def index(request: web.Request) -> web.Response:
+        await access.require_page(request)
         items = "\n".join(
             f"<li><a href='/kb/{html.escape(a.id)}'>{html.escape(a.title_zh)}</a>"
             f" <span class='en'>{html.escape(a.title_en)}</span></li>"
@@ -60,14 +65,16 @@ def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk], *, ch
         return web.Response(text=_PAGE.format(title="操作指南", body=body), content_type="text/html")
 
     async def article(request: web.Request) -> web.Response:
+        await access.require_page(request)
         found = core_of().article(request.match_info["article_id"])
         if found is None:
             raise web.HTTPNotFound(text="no such article / 没有这篇指南")
         return web.Response(text=_article_page(found), content_type="text/html")
 
     async def web_greeting(request: web.Request) -> web.Response:
-        """The greeting the chat page shows once a person is chosen: {"text", "examples"}."""
-        found = await core_of().greeting(request.query.get("person", ""))
+        """The greeting the chat page shows the signed-in person: {"text", "examples"}."""
+        person = await access.require(request)
+        found = await core_of().greeting(person.id)
         if found is None:
             raise web.HTTPNotFound(text="no such person / 没有这个人")
         body = {"text": found.text, "examples": list(found.examples)}
@@ -75,5 +82,5 @@ def setup_kb_routes(app: web.Application, core_of: Callable[[], Helpdesk], *, ch
 
     if chat:
         app.router.add_get("/api/greeting", web_greeting)
-    app.router.add_get("/kb", index)
-    app.router.add_get("/kb/{article_id}", article)
+        app.router.add_get("/kb", index)
+        app.router.add_get("/kb/{article_id}", article)

@@ -12,9 +12,11 @@ from config.settings import REPO_ROOT
 HELPDESK = str(Path(sys.executable).parent / "helpdesk")
 
 
-def run(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, config: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
     prefix = ["--config", str(config)] if config else []
-    return subprocess.run([HELPDESK, *prefix, *args], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    return subprocess.run(
+        [HELPDESK, *prefix, *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=REPO_ROOT
+    )
 
 
 def test_kb_check_passes_on_the_shipped_articles_and_training_data() -> None:
@@ -49,6 +51,63 @@ def test_tickets_and_people_commands_read_the_store(tmp_path: Path) -> None:
     assert listing.returncode == 0 and "status" in listing.stdout
     missing = run("tickets", "show", "9999", config=config)
     assert missing.returncode == 1 and "no ticket #9999" in missing.stderr
+
+
+def _store_config(tmp_path: Path) -> Path:
+    config = tmp_path / "helpdesk.toml"
+    config.write_text(
+        f'base_dir = "{REPO_ROOT}"\n[database]\nurl = "sqlite+aiosqlite:///{tmp_path / "h.db"}"\n'
+        '[web]\npublic_url = "https://helpdesk.example.cn"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_tokens_are_created_listed_and_revoked_and_only_their_hash_is_stored(tmp_path: Path) -> None:
+    import sqlite3
+
+    config = _store_config(tmp_path)
+    created = run("tokens", "create", "wecom-bridge", "--senders", "staff.li,staff.wang", config=config)
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("hd_") and len(token) > 40 and " " not in token
+    everyone = run("tokens", "create", "ops-script", config=config).stdout.strip().splitlines()[-1]
+    assert everyone != token
+    assert run("tokens", "create", "wecom-bridge", config=config).returncode == 1  # the name is taken
+    typo = run("tokens", "create", "typo", "--senders", "staff.lii", config=config)
+    assert typo.returncode == 1 and "staff.lii" in typo.stderr
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        stored = " ".join(str(v) for row in db.execute("SELECT * FROM api_tokens") for v in row)
+    assert token not in stored and everyone not in stored
+
+    assert run("tokens", "revoke", "wecom-bridge", config=config).returncode == 0
+    listing = run("tokens", "list", config=config).stdout
+    [bridge] = [line for line in listing.splitlines() if line.startswith("wecom-bridge")]
+    [ops] = [line for line in listing.splitlines() if line.startswith("ops-script")]
+    assert bridge.split()[3:] != ["-", "staff.li,staff.wang"] and bridge.split()[-1] == "staff.li,staff.wang"
+    assert ops.split()[3:] == ["-", "(all)"]  # in force, for everyone
+    assert token not in listing
+    assert run("tokens", "revoke", "wecom-bridge", config=config).returncode == 1  # not in force any more
+
+
+def test_a_password_is_set_from_stdin_and_a_sign_in_link_is_printed_with_the_public_address(tmp_path: Path) -> None:
+    import sqlite3
+
+    config = _store_config(tmp_path)
+    assert run("people", "set-password", "staff.li", config=config, stdin="short\n").returncode == 1
+    done = run("people", "set-password", "staff.li", config=config, stdin="correct horse battery\n")
+    assert done.returncode == 0, done.stderr
+    assert run("people", "set-password", "nobody", config=config, stdin="correct horse battery\n").returncode == 1
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        [(stored,)] = db.execute("SELECT password_hash FROM credentials WHERE person_id = 'staff.li'").fetchall()
+    assert stored.startswith("$argon2id$") and "correct horse" not in stored
+    link = run("people", "sign-in-link", "staff.wang", "--hours", "24", config=config)
+    assert link.returncode == 0, link.stderr
+    url = link.stdout.strip().splitlines()[-1]
+    assert url.startswith("https://helpdesk.example.cn/sign-in#link=")
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        [(token_hash,)] = db.execute("SELECT token_hash FROM sign_in_links").fetchall()
+    assert url.split("#link=")[1] not in token_hash
 
 
 def test_chat_in_the_terminal_answers_and_numbers_the_buttons(tmp_path: Path) -> None:

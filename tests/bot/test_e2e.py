@@ -14,10 +14,11 @@ import pytest
 
 import storage
 from config.settings import REPO_ROOT
-from tests.support.browser import launch_chromium
+from tests.support.browser import launch_chromium, sign_in_on_page
 from tests.support.processes import BotProcess, free_port, write_config
 
 URGENT = "三楼整层都断网了，大家都没法工作"
+PASSWORD = "correct horse battery"
 
 
 def post_rest(bot: BotProcess, sender: str, message: str, message_id: str | None = None) -> Any:
@@ -27,7 +28,7 @@ def post_rest(bot: BotProcess, sender: str, message: str, message_id: str | None
     request = urllib.request.Request(
         bot.url + "/webhooks/rest/webhook",
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {bot.token}"},
     )
     with urllib.request.urlopen(request, timeout=30) as resp:
         return json.loads(resp.read())
@@ -81,7 +82,8 @@ async def test_an_urgent_outage_over_rest_gets_an_urgent_ticket_that_survives_a_
     bot = bot_factory(rasa_url)
     ticket, _ = await _ticket(sqlite_url, number)
     assert ticket is not None and ticket.text == URGENT
-    with urllib.request.urlopen(bot.url + "/api/history?person=staff.li", timeout=10) as resp:
+    bot.set_password("staff.li", PASSWORD)
+    with bot.signed_in("staff.li", PASSWORD).open(bot.url + "/api/history", timeout=10) as resp:
         history = json.loads(resp.read())
     assert any(f"#{number}" in item["text"] for item in history)
 
@@ -113,7 +115,9 @@ async def test_with_rasa_stopped_the_person_gets_a_ticket_number_and_an_honest_m
 def test_a_malformed_webhook_gets_a_clear_400(bot_factory: Any) -> None:
     bot = bot_factory(f"http://127.0.0.1:{free_port()}")
     for body in (b"not json", b"[]", json.dumps({"sender": "staff.li"}).encode()):
-        request = urllib.request.Request(bot.url + "/webhooks/rest/webhook", data=body)
+        request = urllib.request.Request(
+            bot.url + "/webhooks/rest/webhook", data=body, headers={"Authorization": f"Bearer {bot.token}"}
+        )
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request, timeout=10)
         assert caught.value.code == 400
@@ -126,13 +130,11 @@ async def test_the_web_chat_in_chromium_reports_a_fault_and_shows_the_ticket(
     from playwright.async_api import async_playwright
 
     bot = bot_factory(rasa_url)
+    bot.set_password("staff.li", PASSWORD)
     async with async_playwright() as pw:
         browser = await launch_chromium(pw)
         page = await browser.new_page()
-        await page.goto(bot.url + "/")
-        await page.wait_for_selector("#who option[value='staff.li']", state="attached")
-        await page.select_option("#who", "staff.li")
-        await page.wait_for_selector("#status:has-text('已连接')")
+        await sign_in_on_page(page, bot.url, "staff.li", PASSWORD)
         await page.fill("#text", URGENT)
         await page.click("#send")
         reply = page.locator(".msg.bot", has_text="工单 #")
@@ -158,14 +160,16 @@ async def test_a_howto_over_rest_answers_with_the_article_and_not_solved_opens_a
 
 def test_articles_are_browsable_in_the_web_chat(bot_factory: Any) -> None:
     bot = bot_factory(f"http://127.0.0.1:{free_port()}")
-    with urllib.request.urlopen(bot.url + "/kb", timeout=10) as resp:
+    bot.set_password("staff.li", PASSWORD)
+    browser = bot.signed_in("staff.li", PASSWORD)
+    with browser.open(bot.url + "/kb", timeout=10) as resp:
         listing = resp.read().decode()
-    with urllib.request.urlopen(bot.url + "/kb/printer-jam", timeout=10) as resp:
+    with browser.open(bot.url + "/kb/printer-jam", timeout=10) as resp:
         page = resp.read().decode()
     assert listing.count("<li>") >= 31 and "/kb/printer-add" in listing
     assert "卡纸" in page and "<ol>" in page
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(bot.url + "/kb/no-such-article", timeout=10)
+        browser.open(bot.url + "/kb/no-such-article", timeout=10)
     assert caught.value.code == 404
 
 
@@ -183,11 +187,13 @@ def test_a_busy_database_gets_a_clear_retry_answer_and_the_retry_is_handled(tmp_
     bot = BotProcess(config, port, tmp_path / "bot.log")
     bot.start()
     try:
+        token = bot.token  # made before the database is held
         blocker = sqlite3.connect(db, isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # another writer holds the database
         request = urllib.request.Request(
             bot.url + "/webhooks/rest/webhook",
             data=json.dumps({"sender": "staff.li", "message": "打印机卡纸了", "message_id": "busy-1"}).encode(),
+            headers={"Authorization": f"Bearer {token}"},
         )
         with pytest.raises(urllib.error.HTTPError) as caught:
             urllib.request.urlopen(request, timeout=30)
@@ -219,11 +225,9 @@ async def test_an_engineer_sees_the_page_pushed_live_and_acknowledges_it_with_th
         browser = await launch_chromium(pw)
         pages = []
         for person in (engineer, "staff.zhang"):
-            page = await browser.new_page()
-            await page.goto(bot.url + "/")
-            await page.wait_for_selector(f"#who option[value='{person}']", state="attached")
-            await page.select_option("#who", person)
-            await page.wait_for_selector("#status:has-text('已连接')")
+            bot.set_password(person, PASSWORD)
+            page = await browser.new_page()  # a browser context of its own: its own cookies
+            await sign_in_on_page(page, bot.url, person, PASSWORD)
             pages.append(page)
         eng_page, staff_page = pages
         await staff_page.fill("#text", URGENT)

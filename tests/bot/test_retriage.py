@@ -25,6 +25,7 @@ from handlers.paging.roster import load_roster, on_duty
 from storage import paging as paging_store
 from tests.conftest import make_settings
 from tests.support.builders import SwitchableNlu, make_inbound
+from tests.support.web import api_token, bearer
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai, a working day
 CONTRACT = Contract(load_roster(REPO_ROOT / "config" / "roster.yaml"))
@@ -173,6 +174,7 @@ async def app_and_nlu(database_url: str) -> AsyncIterator[tuple[TestClient[Any, 
     nlu = SwitchableNlu({**INTENTS, "你好": ("chitchat", 0.95)})
     app = build_app(make_settings(database_url), clock=FakeClock(NOW), nlu=nlu)
     async with TestClient(TestServer(app)) as client:
+        client.session.headers.update(bearer(await api_token(client.app)))
         yield client, nlu
 
 

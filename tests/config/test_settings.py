@@ -148,3 +148,22 @@ async def test_the_contracts_language_is_everyones_whose_directory_entry_names_n
     finally:
         await engine.dispose()
     assert languages == {"a": "en", "b": "zh"}
+
+
+def test_demo_mode_is_off_by_default_and_on_only_in_the_shipped_demo_config(tmp_path: Path) -> None:
+    from config.settings import DEFAULT_CONFIG_FILE
+
+    plain = tmp_path / "helpdesk.toml"
+    plain.write_text("[web]\nport = 8081\n", encoding="utf-8")
+    assert load_settings(plain, env={}).web.demo_mode is False
+    assert load_settings(DEFAULT_CONFIG_FILE, env={}).web.demo_mode is True
+
+
+def test_the_session_key_comes_from_the_environment_and_must_be_a_fernet_key() -> None:
+    key = "A" * 43 + "="
+    settings = load_settings(env={"HELPDESK_SESSION_KEY": key})
+    assert settings.web.session_key is not None and settings.web.session_key.get_secret_value() == key
+    assert key not in repr(settings)  # a secret is never printed with the settings
+    assert load_settings(env={}).web.session_key is None
+    with pytest.raises(ConfigError, match=r"web\.session_key"):
+        load_settings(env={"HELPDESK_SESSION_KEY": "too-short"})

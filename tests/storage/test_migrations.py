@@ -150,8 +150,9 @@ async def test_a_store_with_messages_and_replies_upgrades_from_0006_to_the_head(
         await storage.upgrade(engine, "0006")
         async with engine.begin() as conn:
             await conn.exec_driver_sql(
-                "INSERT INTO inbound_messages (channel, channel_message_id, sender_ref, chat_id, text, attachments, received_at, "
-                "status) VALUES ('rest', 'm1', 'staff.li', 'staff.li', '打印机卡纸了', '{}', '2026-11-23 02:00:00', 'handled')"
+                "INSERT INTO inbound_messages (channel, channel_message_id, sender_ref, chat_id, text, attachments, "
+                "received_at, status) VALUES ('rest', 'm1', 'staff.li', 'staff.li', '打印机卡纸了', '{}', "
+                "'2026-11-23 02:00:00', 'handled')"
             )
             await conn.exec_driver_sql(
                 "INSERT INTO outbox (channel, recipient_id, chat_id, payload, status, attempts, created_at, "

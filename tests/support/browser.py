@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Playwright
+    from playwright.async_api import Browser, Page, Playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -22,3 +22,13 @@ async def launch_chromium(pw: Playwright) -> Browser:
         executable_path=CHROMIUM,
         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
     )
+
+
+async def sign_in_on_page(page: Page, url: str, person: str, password: str) -> None:
+    """Sign in through the sign-in page, as a person does, and wait for the chat to connect."""
+    await page.goto(url + "/")
+    await page.wait_for_url("**/sign-in")  # nobody signed in: sent to the sign-in page
+    await page.fill("#person", person)
+    await page.fill("#password", password)
+    await page.click("#sign-in-form button[type=submit]")
+    await page.wait_for_selector("#status:has-text('已连接')")

@@ -1,13 +1,15 @@
-// Web chat: choose who you are, chat, press buttons, receive pushed messages without reloading.
+// Web chat: the signed-in person chats, presses buttons and receives pushed messages without
+// reloading. Everything is asked for as "me" (the session cookie): the page never names a person,
+// except in demo mode, where a picker signs in as anyone.
 (function () {
   "use strict";
-  const who = document.getElementById("who");
   const log = document.getElementById("log");
   const text = document.getElementById("text");
   const send = document.getElementById("send");
   const statusEl = document.getElementById("status");
   let ws = null;
   let person = "";
+  let generation = 0; // each choice of person gets a number; late answers to an earlier one are dropped
   const shown = new Map(); // message id -> element; pushes may repeat, each id is shown once
 
   // A guide's path (/kb, /kb/printer-jam) or a web address, standing alone in a reply.
@@ -68,38 +70,82 @@
     ws.send(JSON.stringify({ type: "message", id: id, text: message }));
   }
 
-  async function choose(id) {
+  function postJson(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+  }
+
+  // Demo mode only: "who are you", signing in as anyone picked.
+  async function showPicker(current) {
+    const label = document.createElement("label");
+    label.textContent = "我是 / I am ";
+    const who = document.createElement("select");
+    who.id = "who";
+    who.appendChild(new Option("— 请选择 —", ""));
+    label.appendChild(who);
+    document.getElementById("me").replaceWith(label);
+    const people = await fetch("/api/people").then((r) => r.json());
+    for (const p of people) who.appendChild(new Option(p.name + " · " + p.department + " (" + p.role + ")", p.id));
+    if (current) who.value = current.id;
+    who.addEventListener("change", async () => {
+      if (!who.value) return choose(null);
+      const response = await postJson("/api/demo/sign-in", { person: who.value });
+      if (response.ok) choose((await response.json()).person);
+    });
+  }
+
+  async function choose(me) {
+    const gen = ++generation;
     if (ws) ws.close();
+    ws = null;
     log.innerHTML = "";
     shown.clear();
+    const id = me ? me.id : "";
     person = id;
     text.disabled = send.disabled = !id;
+    statusEl.textContent = "未连接";
     if (!id) return;
-    const query = "?person=" + encodeURIComponent(id);
     const [greeting, items] = await Promise.all([
-      fetch("/api/greeting" + query).then((r) => (r.ok ? r.json() : null)),
-      fetch("/api/history" + query).then((r) => r.json()),
+      fetch("/api/greeting").then((r) => (r.ok ? r.json() : null)),
+      fetch("/api/history").then((r) => (r.ok ? r.json() : [])),
     ]);
-    if (person !== id) return; // someone else was chosen meanwhile
+    if (gen !== generation) return; // chosen again meanwhile
     if (greeting) {
       // The examples are sent as if typed, so they are handled like any message.
       const examples = greeting.examples.map((example) => ({ title: example, send: example }));
       render({ id: "greeting", text: greeting.text }, false, examples).classList.add("greeting");
     }
     for (const item of items) render(item, item.from_person);
-    connect();
+    connect(gen);
   }
 
-  function connect() {
+  function connect(gen) {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     const current = person;
-    ws = new WebSocket(proto + "://" + location.host + "/ws?person=" + encodeURIComponent(current));
-    ws.onopen = () => { statusEl.textContent = "已连接 · online"; };
-    ws.onclose = () => {
+    const socket = new WebSocket(proto + "://" + location.host + "/ws");
+    ws = socket;
+    socket.onopen = () => { if (gen === generation) statusEl.textContent = "已连接 · online"; };
+    socket.onclose = () => {
+      if (gen !== generation) return;
       statusEl.textContent = "连接断开，重连中…";
-      if (current === person) setTimeout(() => { if (current === person) connect(); }, 2000);
+      // Signed out meanwhile (elsewhere, or the session expired)? Then to the sign-in page.
+      setTimeout(async () => {
+        if (gen !== generation) return;
+        const s = await fetch("/api/session").then((r) => r.json()).catch(() => null);
+        if (gen !== generation) return;
+        if (s && (!s.person || s.person.id !== current)) {
+          if (s.demo) choose(s.person);
+          else location.assign("/sign-in");
+        } else {
+          connect(gen);
+        }
+      }, 2000);
     };
-    ws.onmessage = (event) => {
+    socket.onmessage = (event) => {
       const frame = JSON.parse(event.data);
       if (frame.type === "ack") {
         const el = shown.get("c" + frame.id);
@@ -126,14 +172,24 @@
     say(value);
     text.value = "";
   });
-  who.addEventListener("change", () => choose(who.value));
+  const signOut = document.getElementById("sign-out");
+  signOut.addEventListener("click", async () => {
+    person = "";
+    if (ws) ws.close();
+    await postJson("/api/sign-out");
+    location.assign("/sign-in");
+  });
 
-  fetch("/api/people").then((r) => r.json()).then((people) => {
-    for (const p of people) {
-      const opt = document.createElement("option");
-      opt.value = p.id;
-      opt.textContent = p.name + " · " + p.department + " (" + p.role + ")";
-      who.appendChild(opt);
+  window.helpdeskSession.then((s) => {
+    if (s.demo) {
+      showPicker(s.person);
+    } else if (!s.person) {
+      location.assign("/sign-in");
+      return;
+    } else {
+      document.getElementById("me").textContent = s.person.name;
+      signOut.hidden = false;
     }
+    if (s.person) choose(s.person);
   });
 })();

@@ -1,5 +1,7 @@
 """The REST webhook's edge, in process (aiohttp's test server on the real app, a scripted NLU), on
-SQLite and PostgreSQL: who a redelivery belongs to, and what is refused before anything is stored."""
+SQLite and PostgreSQL: who a redelivery belongs to, and what is refused before anything is stored —
+a message the store cannot keep, and a caller without a good API token or speaking for someone its
+token does not cover."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from bot.app import build_app
 from core.clock import FakeClock
 from tests.conftest import make_settings
 from tests.support.builders import ScriptedNlu
+from tests.support.web import api_token, bearer, core_of
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 WEBHOOK = "/webhooks/rest/webhook"
@@ -29,8 +32,11 @@ NLU = ScriptedNlu(
 
 @pytest.fixture
 async def client(database_url: str) -> AsyncIterator[TestClient[Any, Any]]:
+    """A client whose every request carries an API token that may speak for everyone."""
     app = build_app(make_settings(database_url), clock=FakeClock(NOW), nlu=NLU)
-    async with TestClient(TestServer(app)) as test_client:
+    async with TestClient(TestServer(app), headers={}) as test_client:
+        token = await api_token(test_client.app, "integration")
+        test_client.session.headers.update(bearer(token))
         yield test_client
 
 
@@ -99,6 +105,46 @@ async def test_with_the_web_chat_off_nobody_can_pick_a_person_and_the_rest_webho
     async with TestClient(TestServer(app)) as off:
         for path in ("/", "/api/people", "/api/history?person=staff.li", "/api/greeting?person=staff.li", "/ws"):
             assert (await off.get(path)).status == 404, path
-        assert (await off.get("/kb/printer-jam")).status == 200 and (await off.get("/healthz")).status == 200
-        answer = await off.post(WEBHOOK, json={"sender": "staff.li", "message": "打印机卡纸了"})
+        for path in ("/sign-in", "/kb", "/kb/printer-jam"):
+            assert (await off.get(path)).status == 404, path
+        assert (await off.get("/healthz")).status == 200
+        token = await api_token(off.app, "script")
+        answer = await off.post(WEBHOOK, json={"sender": "staff.li", "message": "打印机卡纸了"}, headers=bearer(token))
         assert answer.status == 200 and "#" in (await answer.json())[0]["text"]
+
+
+async def test_without_a_token_with_a_wrong_or_revoked_one_the_webhook_answers_401_and_stores_nothing(
+    client: TestClient[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    auth = core_of(client.app).auth
+    revoked = await auth.create_token("old-script")
+    assert await auth.revoke_token("old-script")
+    before = await _inbound_count(client)
+    body = {"sender": "staff.li", "message": "打印机卡纸了"}
+    for headers in (
+        {"Authorization": ""},
+        {"Authorization": "Bearer hd_not-a-token-we-made"},
+        {"Authorization": "Basic c3RhZmYubGk6cGFzc3dvcmQ="},
+        bearer(revoked),
+    ):
+        response = await client.post(WEBHOOK, json=body, headers=headers)
+        assert response.status == 401, headers
+        assert "打印机" not in await response.text()
+    assert await _inbound_count(client) == before
+    assert caplog.text.count("REST webhook: refused") == 4
+    assert "revoked: old-script" in caplog.text
+    assert revoked not in caplog.text  # a token is never written to the log
+
+
+async def test_a_token_speaks_only_for_its_senders(
+    client: TestClient[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    lis = await api_token(client.app, "li-phone", ["staff.li"])
+    before = await _inbound_count(client)
+    refused = await client.post(WEBHOOK, json={"sender": "staff.wang", "message": "打印机卡纸了"}, headers=bearer(lis))
+    assert refused.status == 403
+    assert await _inbound_count(client) == before
+    assert "token li-phone may not speak for 'staff.wang'" in caplog.text
+    allowed = await client.post(WEBHOOK, json={"sender": "staff.li", "message": "打印机卡纸了"}, headers=bearer(lis))
+    assert allowed.status == 200
+    assert await _inbound_count(client) == before + 2  # li's message and the bot's answer

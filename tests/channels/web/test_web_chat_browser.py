@@ -1,6 +1,6 @@
 """What a newcomer meets in the web chat, in headless Chromium against the real ``helpdesk run``
-and the real Rasa server: the greeting and its examples, guide links, pressed buttons after a
-reload, emoji in colour."""
+and the real Rasa server: signing in, the greeting and its examples, guide links, pressed buttons
+after a reload, emoji in colour; and in demo mode, the picker under a banner on every page."""
 
 from __future__ import annotations
 
@@ -11,23 +11,26 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.browser import launch_chromium
+from tests.support.browser import launch_chromium, sign_in_on_page
 from tests.support.processes import BotProcess, free_port, write_config
 
 if TYPE_CHECKING:
     from playwright.async_api import Page
 
 EXAMPLES = ["打印机卡纸了", "怎么连WiFi", "我的工单"]
-StartBot = Callable[[str], BotProcess]  # the real bot against a Rasa URL
+PASSWORD = "correct horse battery"
+DEMO_BANNER = "演示模式：任何人都可以选择任何身份"
+StartBot = Callable[..., BotProcess]  # the real bot against a Rasa URL (demo_mode=True for the demo)
 
 
 @pytest.fixture
 def start_bot(tmp_path: Path, sqlite_url: str) -> Iterator[StartBot]:
     started: list[BotProcess] = []
 
-    def start(rasa_url: str) -> BotProcess:
+    def start(rasa_url: str, demo_mode: bool = False) -> BotProcess:
         port = free_port()
-        bot = BotProcess(write_config(tmp_path, sqlite_url, rasa_url, port), port, tmp_path / "bot.log")
+        config = write_config(tmp_path, sqlite_url, rasa_url, port, demo_mode=demo_mode)
+        bot = BotProcess(config, port, tmp_path / "bot.log")
         bot.start()
         started.append(bot)
         return bot
@@ -37,11 +40,10 @@ def start_bot(tmp_path: Path, sqlite_url: str) -> Iterator[StartBot]:
         bot.stop()
 
 
-async def _open_as(page: Page, url: str, person: str) -> None:
-    await page.goto(url + "/")
-    await page.wait_for_selector(f"#who option[value='{person}']", state="attached")
-    await page.select_option("#who", person)
-    await page.wait_for_selector("#status:has-text('已连接')")
+async def _open_as(page: Page, bot: BotProcess, person: str) -> None:
+    """Sign in through the sign-in page with a password the operator set."""
+    bot.set_password(person, PASSWORD)
+    await sign_in_on_page(page, bot.url, person, PASSWORD)
 
 
 async def test_a_newcomer_is_greeted_presses_examples_and_sees_titles_after_a_reload(
@@ -53,7 +55,10 @@ async def test_a_newcomer_is_greeted_presses_examples_and_sees_titles_after_a_re
     async with async_playwright() as pw:
         browser = await launch_chromium(pw)
         page = await browser.new_page()
-        await _open_as(page, bot.url, "staff.li")
+        await _open_as(page, bot, "staff.li")
+        await expect(page.locator("#me")).to_have_text("李娜")
+        await expect(page.locator("#who")).to_have_count(0)  # no picker outside demo mode
+        await expect(page.locator(".demo-banner")).to_have_count(0)
 
         greeting = page.locator(".msg.greeting")
         await expect(greeting).to_contain_text("我是 IT 服务台机器人")
@@ -77,13 +82,18 @@ async def test_a_newcomer_is_greeted_presses_examples_and_sees_titles_after_a_re
         await expect(page.locator(".msg.me").last).to_have_text("解决了")
         await expect(page.locator(".msg.me.pending")).to_have_count(0)  # stored
 
-        await page.reload()
-        await _open_as(page, bot.url, "staff.li")
+        await page.reload()  # still signed in: the session cookie
+        await page.wait_for_selector("#status:has-text('已连接')")
         mine = page.locator(".msg.me")
         await expect(mine).to_have_text(["怎么连WiFi", "解决了"])
         await expect(page.locator(".msg", has_text="/v1.")).to_have_count(0)
         await expect(page.locator(".msg.greeting")).to_have_count(1)  # greeted again, not twice
         await expect(page.locator(".msg.bot a[href^='/kb/']")).to_have_count(1)  # links after a reload too
+
+        await page.get_by_role("button", name="退出 Sign out").click()
+        await page.wait_for_url("**/sign-in")
+        await page.goto(bot.url + "/")
+        await page.wait_for_url("**/sign-in")  # signed out: the chat is not shown again
         await browser.close()
 
 
@@ -96,7 +106,7 @@ async def test_the_fault_example_answers_with_the_guide_and_not_solved_gives_a_t
     async with async_playwright() as pw:
         browser = await launch_chromium(pw)
         page = await browser.new_page()
-        await _open_as(page, bot.url, "staff.wang")
+        await _open_as(page, bot, "staff.wang")
         greeting = page.locator(".msg.greeting")
         await greeting.get_by_role("button", name="打印机卡纸了").click()
         guide = page.locator(".msg.bot:not(.greeting)", has_text="卡纸")
@@ -120,7 +130,7 @@ async def test_emoji_in_the_web_chat_are_drawn_in_colour(start_bot: StartBot) ->
     async with async_playwright() as pw:
         browser = await launch_chromium(pw)
         page = await browser.new_page()
-        await _open_as(page, bot.url, "staff.li")
+        await _open_as(page, bot, "staff.li")
         await page.locator(".msg.greeting", has_text="👋").wait_for()
         coloured = await page.evaluate(
             """() => {
@@ -142,3 +152,54 @@ async def test_emoji_in_the_web_chat_are_drawn_in_colour(start_bot: StartBot) ->
     assert coloured > 200, (
         f"👋 drew {coloured} coloured pixels: no colour emoji font (run scripts/system-packages test)"
     )
+
+
+async def test_a_wrong_password_is_refused_on_the_page_and_a_sign_in_link_sets_one(start_bot: StartBot) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    bot = start_bot(f"http://127.0.0.1:{free_port()}")
+    link = bot.helpdesk("people", "sign-in-link", "staff.zhang").strip().splitlines()[-1]
+    async with async_playwright() as pw:
+        browser = await launch_chromium(pw)
+        page = await browser.new_page()
+        await page.goto(bot.url + "/sign-in")
+        await page.fill("#person", "staff.zhang")
+        await page.fill("#password", "a guess at it")
+        await page.click("#sign-in-form button[type=submit]")
+        await expect(page.locator("#error")).to_contain_text("账号或密码不正确")
+
+        await page.goto(link)
+        await expect(page.locator("#set-password-form")).to_be_visible()
+        assert "link=" not in page.url  # the token is dropped from the address bar and history
+        await page.fill("#new-password", PASSWORD)
+        await page.fill("#again", PASSWORD)
+        await page.click("#set-password-form button[type=submit]")
+        await page.wait_for_selector("#status:has-text('已连接')")
+        await expect(page.locator("#me")).to_have_text("张伟")
+
+        again = await browser.new_page()  # someone else opening the same link later
+        await again.goto(link)
+        await again.fill("#new-password", "my own password")
+        await again.fill("#again", "my own password")
+        await again.click("#set-password-form button[type=submit]")
+        await expect(again.locator("#link-error")).to_contain_text("此链接无效、已使用或已过期")
+        await browser.close()
+
+
+async def test_demo_mode_shows_the_picker_under_a_banner_on_every_page(start_bot: StartBot) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    bot = start_bot(f"http://127.0.0.1:{free_port()}", demo_mode=True)
+    async with async_playwright() as pw:
+        browser = await launch_chromium(pw)
+        page = await browser.new_page()
+        await page.goto(bot.url + "/")
+        await expect(page.locator(".demo-banner")).to_contain_text(DEMO_BANNER)
+        await page.wait_for_selector("#who option[value='eng.chen']", state="attached")
+        await page.select_option("#who", "eng.chen")
+        await page.wait_for_selector("#status:has-text('已连接')")
+        await expect(page.locator(".msg.greeting")).to_contain_text("陈工")
+        for path in ("/kb", "/kb/printer-jam", "/sign-in"):
+            await page.goto(bot.url + path)
+            await expect(page.locator(".demo-banner")).to_contain_text(DEMO_BANNER)
+        await browser.close()
