@@ -24,7 +24,7 @@ from handlers.service.staff import service_company, staff_for
 from i18n import format_list, say, yuan
 from nlu.triage import Triage
 from storage import service_requests as service_store
-from storage.service_models import Dialog, PurchaseRequest
+from storage.models import Dialog, PurchaseRequest
 
 __all__ = [
     "PurchaseDetails",
