@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -17,6 +18,8 @@ class Person(Base):
     location: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[str] = mapped_column(String(16))  # staff | engineer | manager | admin
     language: Mapped[str] = mapped_column(String(8), default="zh")
+    # One of the service company's people, as the directory marks them (not the customer's staff).
+    service_company: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     active: Mapped[bool] = mapped_column(default=True)
 
 

@@ -143,6 +143,24 @@ async def test_0008_keys_what_was_sent_before_it_and_the_downgrade_gives_the_ids
         await engine.dispose()
 
 
+async def test_0010_marks_the_old_service_company_department_as_the_service_company(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        await storage.upgrade(engine, "0009")
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO people (id, name, department, location, role, language, active) VALUES "
+                "('svc.ma', '马经理', '服务公司', '', 'manager', 'zh', 1), "
+                "('mgr.he', '何经理', '行政部', '', 'manager', 'zh', 1)"
+            )
+        await storage.upgrade(engine)
+        async with storage.make_session_factory(engine)() as session:
+            marked = {p.id: p.service_company for p in await storage.list_people(session)}
+        assert marked == {"svc.ma": True, "mgr.he": False}
+    finally:
+        await engine.dispose()
+
+
 async def test_a_store_with_messages_and_replies_upgrades_from_0006_to_the_head(sqlite_url: str) -> None:
     """SQLite rebuilds a table to alter it; rows of other tables pointing at it must not stop that."""
     engine = make_engine(sqlite_url)
