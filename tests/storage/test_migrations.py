@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
 from bot.outbox import dispatch
 from core.messages import Outgoing, Reply
 from storage.db import downgrade, make_engine
+from storage.models import Base
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -139,6 +142,19 @@ async def test_0008_keys_what_was_sent_before_it_and_the_downgrade_gives_the_ids
 
         await storage.upgrade(engine)  # and forward again
         assert await storage.current_heads(engine) == storage.script_heads()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_migrations_at_head_build_the_schema_the_models_describe(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await storage.upgrade(engine)
+        async with engine.connect() as conn:
+            differences = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
     finally:
         await engine.dispose()
 
