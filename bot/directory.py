@@ -20,6 +20,8 @@ class _Entry(BaseModel):
     role: Literal["staff", "engineer", "manager", "admin"]
     department: str = ""
     location: str = ""
+    # One of the service company's people (not the customer's): its managers never approve for the customer.
+    service_company: bool = False
     language: Literal["zh", "en"] | None = None  # None: the contract's language ([service] language)
     # channel → the person's user id there, e.g. {"wecom": "LiNa", "telegram": "123456"}
     identities: dict[str, str] = Field(default_factory=dict)
@@ -55,6 +57,7 @@ def load_directory(path: Path, default_language: Literal["zh", "en"] = "zh") -> 
             role=e.role,
             department=e.department,
             location=e.location,
+            service_company=e.service_company,
             language=e.language or default_language,
             identities=tuple(sorted(e.identities.items())),
         )

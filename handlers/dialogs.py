@@ -37,7 +37,7 @@ from handlers.context import HandlerContext
 from i18n import say
 from nlu.triage import Triage
 from storage import dialogs as dialog_store
-from storage.service_models import Dialog
+from storage.models import Dialog
 
 __all__ = [
     "CANCEL_WORDS",

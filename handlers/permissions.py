@@ -22,7 +22,7 @@ class Relation(StrEnum):
     ENGINEER = "engineer"  # the directory role
     MANAGER = "manager"  # a manager, of the customer or of the service company
     ADMIN = "admin"
-    CUSTOMER_MANAGER = "customer_manager"  # a manager who is not the service company's
+    CUSTOMER_MANAGER = "customer_manager"  # a manager not marked as the service company's in the directory
     SERVICE_LEAD = "service_lead"  # the roster's service manager or technical director
     REQUESTER = "requester"  # opened the ticket, the purchase request; owns the repaired device
     ASSIGNEE = "assignee"  # has the ticket
@@ -87,8 +87,7 @@ def relations(
     role: str,
     person_id: str,
     *,
-    department: str = "",
-    service_company: str | None = None,
+    service_company: bool = False,
     requester: str | None = None,
     assignee: str | None = None,
     chain: Iterable[str] = (),
@@ -100,7 +99,7 @@ def relations(
     found: set[Relation] = set()
     if role in (R.ENGINEER, R.MANAGER, R.ADMIN):
         found.add(R(role))
-    if role == R.MANAGER and (service_company is None or department != service_company):
+    if role == R.MANAGER and not service_company:
         found.add(R.CUSTOMER_MANAGER)
     for relation, who in ((R.REQUESTER, requester), (R.ASSIGNEE, assignee), (R.COMPLAINT_MANAGER, complaint_manager)):
         if who is not None and who == person_id:

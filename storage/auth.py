@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.auth_models import ApiToken, Credential, Secret, SignInFailure, SignInLink
+from storage.models import ApiToken, Credential, Secret, SignInFailure, SignInLink
 
 __all__ = [
     "ApiToken",

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.service_models import Dialog
+from storage.models import Dialog
 
 
 async def start_dialog(

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Ticket
-from storage.paging_models import AffectedPerson, Page, PageMessage, ServiceRecord
+from storage.models import AffectedPerson, Page, PageMessage, ServiceRecord, Ticket
 from storage.tickets import OPEN_STATUSES
 
 __all__ = [

@@ -23,6 +23,7 @@ class PersonRecord:
     department: str = ""
     location: str = ""
     language: str = "zh"
+    service_company: bool = False  # one of the service company's people, marked so in the directory
     identities: tuple[tuple[str, str], ...] = ()  # (channel, channel user id)
 
 
@@ -38,6 +39,7 @@ async def sync_people(session: AsyncSession, records: Iterable[PersonRecord]) ->
             session.add(person)
         person.name, person.role, person.department = rec.name, rec.role, rec.department
         person.location, person.language, person.active = rec.location, rec.language, True
+        person.service_company = rec.service_company
         for channel, user_id in rec.identities:
             found = await session.scalar(
                 select(Identity).where(Identity.channel == channel, Identity.channel_user_id == user_id)

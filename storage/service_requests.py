@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.service_models import Complaint, PurchaseRequest, Repair, ServiceEvent
+from storage.models import Complaint, PurchaseRequest, Repair, ServiceEvent
 
 
 async def record_service_event(

@@ -29,7 +29,7 @@ from handlers.service.staff import staff_for
 from i18n import clock_time, format_list, plural, say
 from nlu.triage import Triage
 from storage import service_requests as service_store
-from storage.service_models import Complaint, Dialog
+from storage.models import Complaint, Dialog
 
 __all__ = [
     "TIMER_KINDS",

@@ -20,11 +20,11 @@ from handlers import dialogs
 from handlers.context import HandlerContext
 from handlers.numerals import NUMERAL, chinese_number
 from handlers.permissions import Move, Relation, may, relations
-from handlers.service.staff import service_company, staff_for
+from handlers.service.staff import staff_for
 from i18n import format_list, say, yuan
 from nlu.triage import Triage
 from storage import service_requests as service_store
-from storage.service_models import Dialog, PurchaseRequest
+from storage.models import Dialog, PurchaseRequest
 
 __all__ = [
     "PurchaseDetails",
@@ -283,8 +283,7 @@ async def _may_decide(ctx: HandlerContext, request: PurchaseRequest) -> bool:
     held = relations(
         ctx.person.role,
         ctx.person.id,
-        department=ctx.person.department,
-        service_company=service_company(),
+        service_company=ctx.person.service_company,
         requester=request.requester_id,
     )
     if ctx.person.id in (staff.service_manager, staff.director):

@@ -26,7 +26,7 @@ from handlers.permissions import Move, may, relations
 from i18n import say, step_name, yuan
 from storage import paging as paging_store
 from storage import service_requests as service_store
-from storage.service_models import Repair
+from storage.models import Repair
 
 __all__ = [
     "RepairRefused",

@@ -1,9 +1,9 @@
 """Who in the service company handles complaints and purchase requests.
 
 The service manager and technical director come from the roster when there is one (its
-``service_manager`` and ``director``), else from the people directory (a manager of the service
-company's department). The engineers who get purchase requests are the on-duty team when the
-roster and calendar can say who that is, else every active engineer.
+``service_manager`` and ``director``), else from the people directory (a manager marked
+``service_company: true`` there). The engineers who get purchase requests are the on-duty team when
+the roster and calendar can say who that is, else every active engineer.
 
 Which roster: the one in the handler's context once the contract is passed down there, else the
 one given to ``configure_staffing`` at start-up, else ``config/roster.yaml`` read once on first
@@ -28,14 +28,13 @@ from handlers.paging.roster import Roster, RosterError, load_roster, on_duty
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ServiceStaff", "StaffingConfig", "configure_staffing", "service_company", "service_staff", "staff_for"]
+__all__ = ["ServiceStaff", "StaffingConfig", "configure_staffing", "service_staff", "staff_for"]
 
 
 @dataclass(frozen=True)
 class StaffingConfig:
     service_manager: str | None = None  # a fixed person id; None: the roster's, else the directory's
     director: str | None = None
-    service_company: str = "服务公司"  # the directory department of the service company's managers
     roster: Roster | None = None
     roster_file: Path | None = REPO_ROOT / "config" / "roster.yaml"
 
@@ -54,11 +53,6 @@ def configure_staffing(config: StaffingConfig) -> None:
     """Set where service staff come from (start-up, or a test). Replaces the previous setting."""
     global _config
     _config = config
-
-
-def service_company() -> str:
-    """The directory department of the service company (its managers do not approve customers' purchases)."""
-    return _config.service_company
 
 
 @cache
@@ -95,7 +89,7 @@ async def service_staff(
         except CalendarError:
             log.warning("the calendar cannot say who is on duty at %s; telling every engineer", at, exc_info=True)
     if manager is None:
-        manager = next((p.id for p in people if p.role == "manager" and p.department == _config.service_company), None)
+        manager = next((p.id for p in people if p.role == "manager" and p.service_company), None)
     engineers = tuple(e for e in engineers if e in active) or tuple(
         p.id for p in people if p.role == "engineer" and p.id != director
     )

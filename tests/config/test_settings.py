@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import storage
 from bot.directory import load_directory
 from config.settings import ConfigError, load_settings
 
@@ -63,6 +64,17 @@ def test_the_demo_directory_loads_and_a_broken_one_names_the_entry(tmp_path: Pat
     broken.write_text("people:\n  - id: a\n    name: A\n    role: boss\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"people\.0\.role"):
         load_directory(broken)
+
+
+def test_the_directory_marks_the_service_companys_people() -> None:
+    people = load_directory(Path(__file__).resolve().parents[2] / "config" / "people.yaml")
+    assert [p.id for p in people if p.service_company] == ["svc.ma"]
+
+
+async def test_syncing_the_directory_stores_the_service_company_mark(sessions: storage.SessionFactory) -> None:
+    async with sessions() as s:
+        marked = {p.id for p in await storage.list_people(s) if p.service_company}
+    assert marked == {"svc.ma"}
 
 
 def test_the_shipped_paging_policy_file_is_the_contracts_defaults() -> None:

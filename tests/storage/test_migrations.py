@@ -7,12 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
 from bot.outbox import dispatch
 from core.messages import Outgoing, Reply
 from storage.db import downgrade, make_engine
+from storage.models import Base
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -139,6 +142,37 @@ async def test_0008_keys_what_was_sent_before_it_and_the_downgrade_gives_the_ids
 
         await storage.upgrade(engine)  # and forward again
         assert await storage.current_heads(engine) == storage.script_heads()
+    finally:
+        await engine.dispose()
+
+
+async def test_the_migrations_at_head_build_the_schema_the_models_describe(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        await storage.upgrade(engine)
+        async with engine.connect() as conn:
+            differences = await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
+        assert differences == []
+    finally:
+        await engine.dispose()
+
+
+async def test_0010_marks_the_old_service_company_department_as_the_service_company(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    try:
+        await storage.upgrade(engine, "0009")
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql(
+                "INSERT INTO people (id, name, department, location, role, language, active) VALUES "
+                "('svc.ma', '马经理', '服务公司', '', 'manager', 'zh', 1), "
+                "('mgr.he', '何经理', '行政部', '', 'manager', 'zh', 1)"
+            )
+        await storage.upgrade(engine)
+        async with storage.make_session_factory(engine)() as session:
+            marked = {p.id: p.service_company for p in await storage.list_people(session)}
+        assert marked == {"svc.ma": True, "mgr.he": False}
     finally:
         await engine.dispose()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import storage
 from core.clock import FakeClock
 from handlers.service.purchases import parse_details
-from handlers.service.staff import service_staff
+from handlers.service.staff import StaffingConfig, configure_staffing, service_staff
 from storage import service_requests as service_store
 from tests.support.service_steps import NOW, button, say, sent_to
 
@@ -85,6 +85,39 @@ async def test_a_customer_manager_may_approve_but_not_the_service_company(sessio
     [approved] = await say(sessions, clock, "mgr.he", button(quote, "批准").payload)
     assert "已批准" in approved.text
     assert (await _request(sessions)).decided_by == "mgr.he"
+
+
+async def test_a_manager_marked_as_the_service_companys_may_not_approve_whatever_their_department(
+    sessions: storage.SessionFactory,
+) -> None:
+    async with sessions() as s, s.begin():
+        manager = await storage.get_person(s, "mgr.he")
+        assert manager is not None and manager.department == "行政部"
+        manager.service_company = True
+    clock = FakeClock(NOW)
+    await say(sessions, clock, "staff.li", MONITORS)
+    await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 3198")
+    [quote] = await sent_to(sessions, "staff.li")
+    [refused] = await say(sessions, clock, "mgr.he", button(quote, "批准").payload)
+    assert "只有申请人或其审批经理" in refused.text
+    request = await _request(sessions)
+    assert (request.status, request.decided_by) == ("quoted", None)
+
+
+async def test_without_a_roster_the_service_manager_is_the_manager_marked_as_the_service_companys(
+    sessions: storage.SessionFactory,
+) -> None:
+    async with sessions() as s, s.begin():
+        for person_id, marked in (("svc.ma", False), ("mgr.he", True)):
+            person = await storage.get_person(s, person_id)
+            assert person is not None
+            person.service_company = marked
+    configure_staffing(StaffingConfig(roster_file=None))
+    try:
+        async with sessions() as s:
+            assert (await service_staff(s, NOW)).service_manager == "mgr.he"
+    finally:
+        configure_staffing(StaffingConfig())
 
 
 async def test_a_quote_in_chinese_numerals_is_read_and_a_range_is_asked_again(sessions: storage.SessionFactory) -> None:

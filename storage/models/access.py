@@ -1,9 +1,8 @@
 """The tables of sign-in and API access: passwords, one-time sign-in links, failed sign-ins, API
 tokens, and the secrets the bot generates for itself (the session cookie key).
 
-Kept apart from ``storage.models`` so the sign-in migration (0009) owns them; they share its ``Base``
-and naming convention, so Alembic sees one metadata. No secret is stored as it was given: passwords
-as Argon2 hashes, links and tokens as SHA-256 of their random value.
+No secret is stored as it was given: passwords as Argon2 hashes, links and tokens as SHA-256 of
+their random value.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 
 
 class Credential(Base):

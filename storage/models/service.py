@@ -1,5 +1,5 @@
-"""The tables of the contract's service requests: complaints, repairs, purchase requests, their
-append-only trail, and the chat dialogs that collect a person's next message.
+"""The tables of the contract's service requests: complaints, repairs, purchase requests, and their
+append-only trail.
 
 Money is stored in fen (integer hundredths of a yuan) so SQLite and PostgreSQL agree to the cent.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 
 
 class Complaint(Base):
@@ -101,22 +101,3 @@ class ServiceEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))  # the channel, or "system"
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class Dialog(Base):
-    """What the bot is waiting for from one person on one channel (at most one thing at a time).
-
-    Kept in the database, not in memory, so it survives a restart and works on channels that have
-    no conversation support of their own (WeCom)."""
-
-    __tablename__ = "dialogs"
-    __table_args__ = (UniqueConstraint("channel", "person_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"))
-    state: Mapped[str] = mapped_column(String(32))
-    ref: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    started_at: Mapped[datetime]
-    expires_at: Mapped[datetime]

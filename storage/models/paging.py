@@ -1,8 +1,5 @@
 """The tables of paging and the ticket lifecycle: pages, the messages a page sent, the people an
-outage affects, and service records (服务记录单).
-
-Kept apart from ``storage.models`` so the paging migration (0004a) owns them; they share its
-``Base`` and naming convention, so Alembic sees one metadata.
+outage affects, service records (服务记录单), and the roster's swaps and leaves.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base
+from storage.models.base import Base
 
 
 class Page(Base):
@@ -80,3 +77,18 @@ class ServiceRecord(Base):
     created_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | reopened | closed
     answered_at: Mapped[datetime | None]
+
+
+class RosterOverride(Base):
+    """A swap or a leave added in chat or by CLI, applied on top of config/roster.yaml."""
+
+    __tablename__ = "roster_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # swap | leave
+    data: Mapped[
+        dict[str, Any]
+    ]  # the roster file's own shape: {date, engineer, with} or {engineer, from, to, substitute}
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("people.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]

@@ -1,0 +1,44 @@
+"""The tables, one module per domain. Reached only through the functions exported by ``storage``.
+
+Every model is re-exported here, so ``from storage.models import Ticket`` works whichever module
+holds it; importing this package registers every table on ``Base.metadata`` (what Alembic compares).
+"""
+
+from storage.models.access import ApiToken, Credential, Secret, SignInFailure, SignInLink
+from storage.models.base import NAMING, Base, UtcDateTime
+from storage.models.kb import ArticleEvent
+from storage.models.messages import Dialog, InboundMessage, OutboxMessage
+from storage.models.paging import AffectedPerson, Page, PageMessage, RosterOverride, ServiceRecord
+from storage.models.people import Identity, Person
+from storage.models.service import Complaint, PurchaseRequest, Repair, ServiceEvent
+from storage.models.tickets import Ticket, TicketEvent
+from storage.models.timers import Timer
+
+__all__ = [
+    "NAMING",
+    "AffectedPerson",
+    "ApiToken",
+    "ArticleEvent",
+    "Base",
+    "Complaint",
+    "Credential",
+    "Dialog",
+    "Identity",
+    "InboundMessage",
+    "OutboxMessage",
+    "Page",
+    "PageMessage",
+    "Person",
+    "PurchaseRequest",
+    "Repair",
+    "RosterOverride",
+    "Secret",
+    "ServiceEvent",
+    "ServiceRecord",
+    "SignInFailure",
+    "SignInLink",
+    "Ticket",
+    "TicketEvent",
+    "Timer",
+    "UtcDateTime",
+]
