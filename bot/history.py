@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from core.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
+from core.messages import PAYLOAD_PREFIX, SIGNED_PREFIX, ButtonPress, Reply, parse_payload
 from core.ports import Greeting, HistoryItem
 from i18n import say
 
@@ -29,12 +29,12 @@ async def greeting(session: AsyncSession, person_id: str) -> Greeting | None:
 
 async def conversation_items(session: AsyncSession, person_id: str, limit: int = 100) -> list[HistoryItem]:
     """Oldest first; a sent message edited in place shows its newest edit, and a button the person
-    pressed shows as the title they saw on it, never as its payload (``/v1.ack 1042``)."""
+    pressed shows as the title they saw on it, never as its payload (``/v2.ack 1042 57.<mac>``)."""
     rows = await storage.conversation(session, person_id, limit)
     presses = {
         row.id: (parse_payload(row.text), row.received_at)
         for row in rows
-        if isinstance(row, storage.InboundMessage) and row.text.startswith(PAYLOAD_PREFIX)
+        if isinstance(row, storage.InboundMessage) and row.text.startswith((PAYLOAD_PREFIX, SIGNED_PREFIX))
     }
     titles = await _pressed_titles(session, person_id, presses) if presses else {}
     out: list[HistoryItem] = []

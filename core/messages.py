@@ -12,9 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-# Button payloads are short and versioned: "/v1.ack 1042". A new format gets a new version so a
-# button in an old message is still understood, or refused clearly.
+# Button payloads are short and versioned. "/v1.ack 1042" was the unsigned form: anyone could type
+# it, so it is now ordinary text. "/v2.ack 1042 57.<mac>" names the sent message (outbox id 57) the
+# button came from and carries a MAC over (action, ref, sent message, recipient), added where the
+# reply is written to the outbox; the pipeline counts a press only when it checks out. Telegram's
+# callback_data holds at most 64 bytes, so keep it short.
 PAYLOAD_PREFIX = "/v1."
+SIGNED_PREFIX = "/v2."
+MAX_PAYLOAD_BYTES = 64
 
 
 class Action(StrEnum):
@@ -42,23 +47,49 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
+    """A button as a handler returns it: data. ``signed`` is the payload the outbox gave it (empty
+    until then); channels show and send back ``payload`` as is."""
+
     title: str
     action: Action
     ref: str = ""
+    signed: str = field(default="", compare=False)
 
     @property
     def payload(self) -> str:
-        return f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
+        return self.signed or f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
+
+    def signed_payload(self, sent_id: int, mac: str) -> str:
+        """The signed form naming the sent message ``sent_id``."""
+        return " ".join(part for part in (f"{SIGNED_PREFIX}{self.action.value}", self.ref, f"{sent_id}.{mac}") if part)
 
 
 @dataclass(frozen=True)
 class ButtonPress:
+    """A press as read from a text. ``sent`` and ``mac`` are None and empty for the unsigned form,
+    which never counts as a press; the pipeline checks the MAC against the sent message."""
+
     action: Action
     ref: str
+    sent: int | None = None
+    mac: str = ""
 
 
 def parse_payload(text: str) -> ButtonPress | None:
-    """The button press a text carries, or None for ordinary text (or an unknown old payload)."""
+    """The button press a text claims to be, or None for ordinary text (or an unknown payload).
+
+    Not yet checked: only a signed press whose MAC the pipeline verifies counts."""
+    if text.startswith(SIGNED_PREFIX):
+        body = text[len(SIGNED_PREFIX) :]
+        head, _, tail = body.rpartition(" ")
+        code, _, ref = head.partition(" ")
+        sent, _, mac = tail.partition(".")
+        if not sent.isdigit() or not mac:
+            return None
+        try:
+            return ButtonPress(Action(code), ref.strip(), int(sent), mac)
+        except ValueError:
+            return None
     if not text.startswith(PAYLOAD_PREFIX):
         return None
     code, _, ref = text[len(PAYLOAD_PREFIX) :].partition(" ")
@@ -138,7 +169,15 @@ class Reply:
     def to_payload(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "buttons": [{"title": b.title, "action": b.action.value, "ref": b.ref} for b in self.buttons],
+            "buttons": [
+                {
+                    "title": b.title,
+                    "action": b.action.value,
+                    "ref": b.ref,
+                    **({"payload": b.signed} if b.signed else {}),
+                }
+                for b in self.buttons
+            ],
             "files": [{"name": f.name, "path": f.path} for f in self.files],
         }
 
@@ -146,7 +185,9 @@ class Reply:
     def from_payload(cls, data: dict[str, Any]) -> Reply:
         return cls(
             text=str(data["text"]),
-            buttons=tuple(Button(b["title"], Action(b["action"]), b.get("ref", "")) for b in data["buttons"]),
+            buttons=tuple(
+                Button(b["title"], Action(b["action"]), b.get("ref", ""), b.get("payload", "")) for b in data["buttons"]
+            ),
             files=tuple(FileRef(f["name"], f["path"]) for f in data.get("files", [])),
         )
 
