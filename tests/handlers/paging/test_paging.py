@@ -287,7 +287,7 @@ async def test_escalate_pages_the_next_step_now_and_brings_the_later_steps_forwa
     sessions: storage.SessionFactory,
 ) -> None:
     clock = FakeClock(NOW)
-    ticket = await _open_outage(sessions, clock)
+    await _open_outage(sessions, clock)
     clock.advance(timedelta(minutes=1))
     pressed = await _pipeline(sessions, clock).handle(
         make_inbound(await _page_button(sessions, SHIFT.engineers[0], Action.ESCALATE), sender=SHIFT.engineers[0])
