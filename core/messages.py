@@ -13,10 +13,10 @@ from enum import StrEnum
 from typing import Any
 
 # Button payloads are short and versioned. "/v1.ack 1042" was the unsigned form: anyone could type
-# it, so it is now ordinary text. "/v2.ack 1042 57.<mac>" names the sent message (outbox id 57) the
-# button came from and carries a MAC over (action, ref, sent message, recipient), added where the
-# reply is written to the outbox; the pipeline counts a press only when it checks out. Telegram's
-# callback_data holds at most 64 bytes, so keep it short.
+# it, so it is now ordinary text. "/v2.ack 57.0.<mac>" names the sent message (outbox id 57) and the
+# button in it (the first) and carries a MAC over (action, ref, sent message, recipient), added where
+# the reply is written to the outbox; the pipeline reads the ref from the sent message and counts the
+# press only when it all checks out. Telegram's callback_data holds at most 64 bytes.
 PAYLOAD_PREFIX = "/v1."
 SIGNED_PREFIX = "/v2."
 MAX_PAYLOAD_BYTES = 64
@@ -59,9 +59,10 @@ class Button:
     def payload(self) -> str:
         return self.signed or f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
 
-    def signed_payload(self, sent_id: int, mac: str) -> str:
-        """The signed form naming the sent message ``sent_id``."""
-        return " ".join(part for part in (f"{SIGNED_PREFIX}{self.action.value}", self.ref, f"{sent_id}.{mac}") if part)
+    def signed_payload(self, sent_id: int, index: int, mac: str) -> str:
+        """The signed form: the ``index``-th button of the sent message ``sent_id``. The ref is not
+        carried (it is read from the sent message), which keeps any payload far under 64 bytes."""
+        return f"{SIGNED_PREFIX}{self.action.value} {sent_id}.{index}.{mac}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ButtonPress:
     action: Action
     ref: str
     sent: int | None = None
+    index: int = 0
     mac: str = ""
 
 
@@ -80,14 +82,13 @@ def parse_payload(text: str) -> ButtonPress | None:
 
     Not yet checked: only a signed press whose MAC the pipeline verifies counts."""
     if text.startswith(SIGNED_PREFIX):
-        body = text[len(SIGNED_PREFIX) :]
-        head, _, tail = body.rpartition(" ")
-        code, _, ref = head.partition(" ")
-        sent, _, mac = tail.partition(".")
-        if not sent.isdigit() or not mac:
+        code, _, tail = text[len(SIGNED_PREFIX) :].partition(" ")
+        sent, _, rest = tail.partition(".")
+        index, _, mac = rest.partition(".")
+        if not sent.isdigit() or not index.isdigit() or not mac:
             return None
         try:
-            return ButtonPress(Action(code), ref.strip(), int(sent), mac)
+            return ButtonPress(Action(code), "", int(sent), int(index), mac)
         except ValueError:
             return None
     if not text.startswith(PAYLOAD_PREFIX):

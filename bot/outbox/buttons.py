@@ -1,7 +1,7 @@
 """Buttons are looked up, not trusted: the signed payload the outbox gives each button, and the check
 of a press against the sent message it names.
 
-A button's payload names the outbox row it was sent in and carries an HMAC-SHA256 (truncated to 10
+A button's payload names the outbox row it was sent in and its place there, and carries an HMAC-SHA256 (truncated to 10
 bytes, base64url: 14 characters) over (action, ref, that row's id, its recipient's person id). The
 key is ``HELPDESK_BUTTON_KEY`` when set (``[handling] button_key``), else one generated once and kept
 in the store's ``secrets`` table, so every bot process and a restart agree on it.
@@ -21,7 +21,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -72,9 +72,9 @@ async def sign(session: AsyncSession, row: storage.OutboxMessage, now: datetime)
             b.title,
             b.action,
             b.ref,
-            b.signed_payload(row.id, mac(key, b.action, b.ref, row.id, row.recipient_id or "")),
+            b.signed_payload(row.id, index, mac(key, b.action, b.ref, row.id, row.recipient_id or "")),
         )
-        for b in reply.buttons
+        for index, b in enumerate(reply.buttons)
     )
     row.payload = Reply(reply.text, signed, reply.files).to_payload()
 
@@ -89,8 +89,10 @@ async def check_press(session: AsyncSession, press: ButtonPress, presser_id: str
     if press.sent is None or not press.mac:
         return None
     row = await storage.get_outbox(session, press.sent)
-    if row is None:
+    buttons = Reply.from_payload(row.payload).buttons if row is not None else ()
+    if row is None or press.index >= len(buttons) or buttons[press.index].action is not press.action:
         return None
+    press = replace(press, ref=buttons[press.index].ref)  # from our record of the sent message
     expected = mac(await button_key(session, now), press.action, press.ref, row.id, row.recipient_id or "")
     if not hmac.compare_digest(expected, press.mac):
         return None

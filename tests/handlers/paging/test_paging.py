@@ -206,13 +206,14 @@ async def test_a_staff_member_cannot_acknowledge_by_typing_or_pressing_an_engine
     ticket = await _open_outage(sessions, clock)
     engineer = SHIFT.engineers[0]
     genuine = await _page_button(sessions, engineer)
-    head, _, mac = genuine.rpartition(".")
-    sent_id = int(head.rpartition(" ")[2])
+    head, _, mac = genuine.rpartition(".")  # "/v2.ack <sent id>.<button>" and the MAC
+    sent_id = int(head.split(" ")[1].split(".")[0])
     attempts = {
         "typed v1": f"/v1.ack {ticket.number}",
         "made-up v2": f"/v2.ack {ticket.number} {sent_id}.AAAAAAAAAAAAAA",
+        "made-up v2 naming the page": f"/v2.ack {sent_id}.0.AAAAAAAAAAAAAA",
         "bad MAC": f"{head}.{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}",
-        "another ticket under the MAC": genuine.replace(f"ack {ticket.number} ", f"ack {ticket.number + 1} "),
+        "another button under the MAC": f"/v2.ack {sent_id}.1.{mac}",
         "an engineer's button": genuine,
     }
     async with sessions() as s:
