@@ -24,7 +24,6 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
@@ -105,11 +104,7 @@ async def check_press(session: AsyncSession, press: ButtonPress, presser_id: str
 
 async def _sent_a_copy(session: AsyncSession, ticket_id: int, press: ButtonPress, person_id: str) -> bool:
     """Whether ``person_id`` was sent a message of this ticket carrying the same page button."""
-    rows = await session.scalars(
-        select(storage.OutboxMessage).where(
-            storage.OutboxMessage.ticket_id == ticket_id, storage.OutboxMessage.recipient_id == person_id
-        )
-    )
+    rows = await storage.ticket_outbox_for(session, ticket_id, person_id)
     return any(
         b.action is press.action and b.ref == press.ref for row in rows for b in Reply.from_payload(row.payload).buttons
     )
