@@ -25,6 +25,7 @@ from bot.directory import load_directory
 from bot.health import Health, HealthTrackedNlu
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
+from bot.outbox.buttons import configure_key as configure_button_key
 from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
@@ -177,6 +178,8 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     auth = auth_for(rt.settings, rt.sessions, rt.clock)
     key = rt.settings.web.session_key
     await auth.load_session_key(key.get_secret_value() if key else None)
+    button_key = rt.settings.handling.button_key
+    configure_button_key(button_key.get_secret_value() if button_key else None)
     if rt.settings.web.demo_mode:
         log.warning("demo mode: anyone can pick who they are in the web chat; set [web] demo_mode = false for real use")
     rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth)

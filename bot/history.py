@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from core.messages import PAYLOAD_PREFIX, ButtonPress, Reply, parse_payload
+from core.messages import PAYLOAD_PREFIX, SIGNED_PREFIX, ButtonPress, Reply, parse_payload
 from core.ports import Greeting, HistoryItem
 from i18n import say
 
@@ -29,14 +29,15 @@ async def greeting(session: AsyncSession, person_id: str) -> Greeting | None:
 
 async def conversation_items(session: AsyncSession, person_id: str, limit: int = 100) -> list[HistoryItem]:
     """Oldest first; a sent message edited in place shows its newest edit, and a button the person
-    pressed shows as the title they saw on it, never as its payload (``/v1.ack 1042``)."""
+    pressed shows as the title they saw on it, never as its payload (``/v2.ack 1042 57.<mac>``)."""
     rows = await storage.conversation(session, person_id, limit)
     presses = {
         row.id: (parse_payload(row.text), row.received_at)
         for row in rows
-        if isinstance(row, storage.InboundMessage) and row.text.startswith(PAYLOAD_PREFIX)
+        if isinstance(row, storage.InboundMessage) and row.text.startswith((PAYLOAD_PREFIX, SIGNED_PREFIX))
     }
-    titles = await _pressed_titles(session, person_id, presses) if presses else {}
+    texts = {row.id: row.text for row in rows if isinstance(row, storage.InboundMessage) and row.id in presses}
+    titles = await _pressed_titles(session, person_id, presses, texts) if presses else {}
     out: list[HistoryItem] = []
     for item in rows:
         if isinstance(item, storage.InboundMessage):
@@ -47,7 +48,10 @@ async def conversation_items(session: AsyncSession, person_id: str, limit: int =
 
 
 async def _pressed_titles(
-    session: AsyncSession, person_id: str, presses: dict[int, tuple[ButtonPress | None, datetime]]
+    session: AsyncSession,
+    person_id: str,
+    presses: dict[int, tuple[ButtonPress | None, datetime]],
+    texts: dict[int, str],
 ) -> dict[int, str]:
     """For each pressed inbound id, the title of the newest matching button sent to the person
     before the press (any earlier one if the clocks disagree), or a readable fallback."""
@@ -61,7 +65,16 @@ async def _pressed_titles(
     person = await storage.get_person(session, person_id)
     fallback = say(person.language if person else "zh", "pressed_button")
     titles: dict[int, str] = {}
+    signed = {
+        str(b["payload"]): str(b.get("title"))
+        for row in sent
+        for b in row.payload.get("buttons", [])
+        if b.get("payload")
+    }
     for inbound_id, (press, at) in presses.items():
+        if press is not None and press.sent is not None:  # a signed press names its button exactly
+            titles[inbound_id] = signed.get(texts[inbound_id], fallback)
+            continue
         key = (press.action.value, press.ref) if press is not None else None
         matching = [(sent_at, title) for sent_at, action_ref, title in buttons if action_ref == key]
         before = [title for sent_at, title in matching if sent_at <= at]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import storage
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import dispatch
+from bot.outbox.buttons import check_press
 from core.clock import Clock
 from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from core.ports import Receipt
@@ -44,6 +45,11 @@ class _Decision:
     press: ButtonPress | None
     original_id: int | None = None  # for a clarifying answer: the message being triaged
     command: Command | None = None  # an engineer command, dispatched instead of triage
+    refused: bool = False  # a genuine button pressed by someone it was not sent to
+
+
+# A genuine button pressed by someone who may not press it: answered as a stale button.
+_REFUSED = ButtonPress(Action.OPEN_TICKET, "")
 
 
 class Pipeline:
@@ -166,7 +172,9 @@ class Pipeline:
         return handled
 
     async def _decide(self, text: str, sender_id: str) -> _Decision:
-        press = parse_payload(text)
+        press = await self._checked_press(text, sender_id)
+        if press is _REFUSED:
+            return _Decision(None, None, None, refused=True)
         if press is not None and press.action in (Action.CLARIFY, Action.NOT_SOLVED):
             # Triage the original question again with what the person told us: the kind they
             # picked, or "it is broken" after a how-to answer did not help (keeping its article).
@@ -195,6 +203,18 @@ class Pipeline:
             log.warning("triage failed; the message becomes an untriaged ticket", exc_info=True)
             return _Decision(None, str(exc), None)
 
+    async def _checked_press(self, text: str, sender_id: str) -> ButtonPress | None:
+        """The press a text is, once looked up: None for ordinary text (a typed payload, a bad MAC),
+        ``_REFUSED`` for a genuine button the sender may not press (see ``bot.outbox.buttons``)."""
+        claimed = parse_payload(text)
+        if claimed is None:
+            return None
+        async with self._sessions() as session:
+            checked = await check_press(session, claimed, sender_id, self._clock.now())
+        if checked is None:
+            return None
+        return checked.press if checked.allowed else _REFUSED
+
     async def _run_handler(
         self, session: AsyncSession, inbound: storage.InboundMessage, decision: _Decision, now: datetime
     ) -> list[Outgoing]:
@@ -202,6 +222,8 @@ class Pipeline:
         if ctx is None:
             text = say("zh", "unknown_person", hotline=self._hotline)
             return [Outgoing(Reply(text))]
+        if decision.refused:
+            return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
         message = inbound
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)

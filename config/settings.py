@@ -113,6 +113,8 @@ class HandlingSettings(_Section):
     max_attempts: int = Field(default=3, ge=1, le=20)
     # An open dialog (a purchase's details, a complaint's facts) is dropped after this long unanswered.
     dialog_expiry_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    # The key of the buttons' MACs; unset, one is generated once and kept in the store.
+    button_key: SecretStr | None = None
 
 
 class ServiceSettings(_Section):
@@ -211,6 +213,7 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
     "HELPDESK_RASA_URL": ("nlu", "url"),
     "HELPDESK_WEB_PORT": ("web", "port"),
     "HELPDESK_SESSION_KEY": ("web", "session_key"),
+    "HELPDESK_BUTTON_KEY": ("handling", "button_key"),
 }
 
 

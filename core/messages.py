@@ -12,9 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-# Button payloads are short and versioned: "/v1.ack 1042". A new format gets a new version so a
-# button in an old message is still understood, or refused clearly.
+# Button payloads are short and versioned. "/v1.ack 1042" was the unsigned form: anyone could type
+# it, so it is now ordinary text. "/v2.ack 57.0.<mac>" names the sent message (outbox id 57) and the
+# button in it (the first) and carries a MAC over (action, ref, sent message, recipient), added where
+# the reply is written to the outbox; the pipeline reads the ref from the sent message and counts the
+# press only when it all checks out. Telegram's callback_data holds at most 64 bytes.
 PAYLOAD_PREFIX = "/v1."
+SIGNED_PREFIX = "/v2."
+MAX_PAYLOAD_BYTES = 64
 
 
 class Action(StrEnum):
@@ -42,23 +47,50 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
+    """A button as a handler returns it: data. ``signed`` is the payload the outbox gave it (empty
+    until then); channels show and send back ``payload`` as is."""
+
     title: str
     action: Action
     ref: str = ""
+    signed: str = field(default="", compare=False)
 
     @property
     def payload(self) -> str:
-        return f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
+        return self.signed or f"{PAYLOAD_PREFIX}{self.action.value} {self.ref}".rstrip()
+
+    def signed_payload(self, sent_id: int, index: int, mac: str) -> str:
+        """The signed form: the ``index``-th button of the sent message ``sent_id``. The ref is not
+        carried (it is read from the sent message), which keeps any payload far under 64 bytes."""
+        return f"{SIGNED_PREFIX}{self.action.value} {sent_id}.{index}.{mac}"
 
 
 @dataclass(frozen=True)
 class ButtonPress:
+    """A press as read from a text. ``sent`` and ``mac`` are None and empty for the unsigned form,
+    which never counts as a press; the pipeline checks the MAC against the sent message."""
+
     action: Action
     ref: str
+    sent: int | None = None
+    index: int = 0
+    mac: str = ""
 
 
 def parse_payload(text: str) -> ButtonPress | None:
-    """The button press a text carries, or None for ordinary text (or an unknown old payload)."""
+    """The button press a text claims to be, or None for ordinary text (or an unknown payload).
+
+    Not yet checked: only a signed press whose MAC the pipeline verifies counts."""
+    if text.startswith(SIGNED_PREFIX):
+        code, _, tail = text[len(SIGNED_PREFIX) :].partition(" ")
+        sent, _, rest = tail.partition(".")
+        index, _, mac = rest.partition(".")
+        if not sent.isdigit() or not index.isdigit() or not mac:
+            return None
+        try:
+            return ButtonPress(Action(code), "", int(sent), int(index), mac)
+        except ValueError:
+            return None
     if not text.startswith(PAYLOAD_PREFIX):
         return None
     code, _, ref = text[len(PAYLOAD_PREFIX) :].partition(" ")
@@ -138,7 +170,15 @@ class Reply:
     def to_payload(self) -> dict[str, Any]:
         return {
             "text": self.text,
-            "buttons": [{"title": b.title, "action": b.action.value, "ref": b.ref} for b in self.buttons],
+            "buttons": [
+                {
+                    "title": b.title,
+                    "action": b.action.value,
+                    "ref": b.ref,
+                    **({"payload": b.signed} if b.signed else {}),
+                }
+                for b in self.buttons
+            ],
             "files": [{"name": f.name, "path": f.path} for f in self.files],
         }
 
@@ -146,7 +186,9 @@ class Reply:
     def from_payload(cls, data: dict[str, Any]) -> Reply:
         return cls(
             text=str(data["text"]),
-            buttons=tuple(Button(b["title"], Action(b["action"]), b.get("ref", "")) for b in data["buttons"]),
+            buttons=tuple(
+                Button(b["title"], Action(b["action"]), b.get("ref", ""), b.get("payload", "")) for b in data["buttons"]
+            ),
             files=tuple(FileRef(f["name"], f["path"]) for f in data.get("files", [])),
         )
 

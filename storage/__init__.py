@@ -24,6 +24,7 @@ from storage.messages import (
     record_inbound,
     replies_to,
     retry_now,
+    ticket_outbox_for,
     unhandled_inbound,
 )
 from storage.models import (
@@ -139,6 +140,7 @@ __all__ = [
     "serialize_outage_reports",
     "sync_people",
     "ticket_events",
+    "ticket_outbox_for",
     "tickets_awaiting_triage",
     "unhandled_inbound",
     "upgrade",

@@ -281,6 +281,16 @@ async def outbox_for(session: AsyncSession, person_id: str, limit: int = 50) -> 
     return list((await session.scalars(query)).all())
 
 
+async def ticket_outbox_for(session: AsyncSession, ticket_id: int, person_id: str) -> list[OutboxMessage]:
+    """What was sent to a person about one ticket (a page's copies among them), oldest first."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.ticket_id == ticket_id, OutboxMessage.recipient_id == person_id)
+        .order_by(OutboxMessage.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
 async def replies_to(session: AsyncSession, inbound_id: int) -> list[OutboxMessage]:
     """The outbox rows answering one inbound message, in order (for the REST channel's response)."""
     query = select(OutboxMessage).where(OutboxMessage.in_reply_to == inbound_id).order_by(OutboxMessage.id)

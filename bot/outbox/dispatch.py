@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
+from bot.outbox.buttons import sign
 from core.messages import Outgoing
 
 # Where a person with no chat identity is reached: the web chat (shown when they open it).
@@ -58,7 +59,7 @@ async def _write(
     else:
         channel, chat = await route(session, out.to)
         recipient = out.to
-    return await storage.enqueue(
+    row = await storage.enqueue(
         session,
         channel=channel,
         recipient_id=recipient,
@@ -70,6 +71,8 @@ async def _write(
         replaces_id=replaced.id if replaced is not None else None,
         key=out.key,
     )
+    await sign(session, row, now)  # its buttons now name this row and its recipient
+    return row
 
 
 async def _replaced(session: AsyncSession, key: str) -> storage.OutboxMessage | None:

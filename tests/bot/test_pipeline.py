@@ -132,6 +132,14 @@ def test_button_payloads_are_short_versioned_and_unknown_ones_are_ignored() -> N
     assert parse_payload("/v9.ack 1042") is None
     assert parse_payload("/v1.nonsense 1") is None
     assert parse_payload("打印机坏了") is None
+    signed = parse_payload("/v2.ack 57.1.AbCdEfGhIjKlMn")  # a claim only: the pipeline checks it
+    assert signed is not None and (signed.action, signed.sent, signed.index, signed.mac) == (
+        Action.ACKNOWLEDGE,
+        57,
+        1,
+        "AbCdEfGhIjKlMn",
+    )
+    assert parse_payload("/v2.ack 1042") is None and parse_payload("/v2.ack x.1.mac") is None
 
 
 async def test_a_failure_after_storing_loses_nothing_and_recovery_handles_the_message(

@@ -81,12 +81,15 @@ async def test_a_newcomer_is_greeted_presses_examples_and_sees_titles_after_a_re
         await answer.get_by_role("button", name="解决了").click()
         await expect(page.locator(".msg.me").last).to_have_text("解决了")
         await expect(page.locator(".msg.me.pending")).to_have_count(0)  # stored
+        # The signed press counted: the bot thanks them (a refused one would say the button is stale).
+        await expect(page.locator(".msg.bot", has_text="问题已解决")).to_have_count(1, timeout=30000)
 
         await page.reload()  # still signed in: the session cookie
         await page.wait_for_selector("#status:has-text('已连接')")
         mine = page.locator(".msg.me")
         await expect(mine).to_have_text(["怎么连WiFi", "解决了"])
         await expect(page.locator(".msg", has_text="/v1.")).to_have_count(0)
+        await expect(page.locator(".msg", has_text="/v2.")).to_have_count(0)
         await expect(page.locator(".msg.greeting")).to_have_count(1)  # greeted again, not twice
         await expect(page.locator(".msg.bot a[href^='/kb/']")).to_have_count(1)  # links after a reload too
 

@@ -49,6 +49,16 @@ async def _paged(sessions: storage.SessionFactory) -> list[str]:
     ]
 
 
+async def _page_button(sessions: storage.SessionFactory, person: str, action: Action = Action.ACKNOWLEDGE) -> str:
+    """The payload of the ``action`` button on the page the bot sent ``person``: what their chat sends back."""
+    for row in await _sent(sessions):
+        if row.recipient_id == person and row.replaces_id is None:
+            for b in Reply.from_payload(row.payload).buttons:
+                if b.action is action:
+                    return b.payload
+    raise AssertionError(f"no {action} button was sent to {person}")
+
+
 async def _replies(sessions: storage.SessionFactory, inbound_id: int) -> list[Reply]:
     async with sessions() as s:
         return [Reply.from_payload(r.payload) for r in await storage.replies_to(s, inbound_id)]
@@ -112,7 +122,9 @@ async def test_acknowledging_at_minute_7_stops_the_escalation_and_updates_every_
     assert await worker.run_due() == 1
     clock.set(NOW + timedelta(minutes=7))
     engineer = SHIFT.engineers[0]
-    pressed = await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=engineer))
+    pressed = await _pipeline(sessions, clock).handle(
+        make_inbound(await _page_button(sessions, engineer), sender=engineer)
+    )
     [answer, *_] = await _replies(sessions, pressed.inbound_id)
     assert "已接单" in answer.text
     clock.set(NOW + timedelta(hours=2))
@@ -162,7 +174,7 @@ async def test_an_acknowledged_page_is_edited_in_every_copy_by_its_key_and_again
 
     clock.set(NOW + timedelta(minutes=7))
     engineer = SHIFT.engineers[0]
-    await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=engineer))
+    await _pipeline(sessions, clock).handle(make_inbound(await _page_button(sessions, engineer), sender=engineer))
     await outbox.run_once()
     assert sorted((d.recipient, d.edit_of) for d in chat.edited) == shown
     assert all(d.reply.text.startswith("✅ 已由") for d in chat.edited)
@@ -187,17 +199,66 @@ async def test_a_bot_restarted_at_minute_4_still_escalates_at_minute_5_once(sess
     assert await _paged(sessions) == [*SHIFT.engineers, "eng.sun"]
 
 
-async def test_a_staff_member_cannot_acknowledge(sessions: storage.SessionFactory) -> None:
+async def test_a_staff_member_cannot_acknowledge_by_typing_or_pressing_an_engineers_button(
+    sessions: storage.SessionFactory,
+) -> None:
     clock = FakeClock(NOW)
     ticket = await _open_outage(sessions, clock)
-    pressed = await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender="staff.wang"))
-    [answer] = await _replies(sessions, pressed.inbound_id)
-    assert "只有工程师可以接单" in answer.text
+    engineer = SHIFT.engineers[0]
+    genuine = await _page_button(sessions, engineer)
+    head, _, mac = genuine.rpartition(".")  # "/v2.ack <sent id>.<button>" and the MAC
+    sent_id = int(head.split(" ")[1].split(".")[0])
+    attempts = {
+        "typed v1": f"/v1.ack {ticket.number}",
+        "made-up v2": f"/v2.ack {ticket.number} {sent_id}.AAAAAAAAAAAAAA",
+        "made-up v2 naming the page": f"/v2.ack {sent_id}.0.AAAAAAAAAAAAAA",
+        "bad MAC": f"{head}.{mac[:-1]}{'A' if mac[-1] != 'A' else 'B'}",
+        "another button under the MAC": f"/v2.ack {sent_id}.1.{mac}",
+        "an engineer's button": genuine,
+    }
+    async with sessions() as s:
+        engineer_name = (await storage.get_person(s, engineer)).name  # type: ignore[union-attr]
+    for what, text in attempts.items():
+        pressed = await _pipeline(sessions, clock).handle(make_inbound(text, sender="staff.wang"))
+        seen = " ".join(r.text for r in await _replies(sessions, pressed.inbound_id))
+        assert engineer_name not in seen and "接单" not in seen, what
+        assert f"#{ticket.number}" not in seen, what
+    [refused] = await _replies(sessions, pressed.inbound_id)
+    assert refused.text == "这个按钮已失效，请重新发送您的问题。"  # the genuine button, not theirs to press
     async with sessions() as s:
         unchanged = await storage.get_ticket_by_id(s, ticket.id)
         timers = await storage.pending_timers(s)
+        events = [e.action for e in await storage.ticket_events(s, unchanged)]  # type: ignore[arg-type]
     assert unchanged is not None and unchanged.status == "new" and unchanged.assignee_id is None
+    assert "acknowledged" not in events
     assert len(timers) == 3  # backup, senior, director still to come
+
+
+async def test_an_engineer_pressing_a_page_sent_to_a_colleague_on_its_chain_acknowledges(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    ticket = await _open_outage(sessions, clock)
+    first, second = SHIFT.engineers
+    pressed = await _pipeline(sessions, clock).handle(make_inbound(await _page_button(sessions, first), sender=second))
+    [answer, *_] = await _replies(sessions, pressed.inbound_id)
+    assert "已接单" in answer.text
+    async with sessions() as s:
+        acknowledged = await storage.get_ticket_by_id(s, ticket.id)
+    assert acknowledged is not None and acknowledged.assignee_id == second
+
+
+async def test_an_engineer_off_the_chain_cannot_press_a_page(sessions: storage.SessionFactory) -> None:
+    clock = FakeClock(NOW)
+    ticket = await _open_outage(sessions, clock)
+    pressed = await _pipeline(sessions, clock).handle(
+        make_inbound(await _page_button(sessions, SHIFT.engineers[0]), sender="eng.sun")
+    )
+    [refused] = await _replies(sessions, pressed.inbound_id)
+    assert refused.text == "这个按钮已失效，请重新发送您的问题。"
+    async with sessions() as s:
+        unchanged = await storage.get_ticket_by_id(s, ticket.id)
+    assert unchanged is not None and unchanged.assignee_id is None
 
 
 async def test_a_second_acknowledge_says_who_has_the_ticket_and_changes_nothing(
@@ -207,11 +268,11 @@ async def test_a_second_acknowledge_says_who_has_the_ticket_and_changes_nothing(
     ticket = await _open_outage(sessions, clock)
     first, second = SHIFT.engineers
     clock.advance(timedelta(minutes=2))
-    await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=first))
+    await _pipeline(sessions, clock).handle(make_inbound(await _page_button(sessions, first), sender=first))
     clock.advance(timedelta(minutes=1))
     before = len(await _sent(sessions))
-    other = await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=second))
-    again = await _pipeline(sessions, clock).handle(make_inbound(f"/v1.ack {ticket.number}", sender=first))
+    other = await _pipeline(sessions, clock).handle(make_inbound(await _page_button(sessions, second), sender=second))
+    again = await _pipeline(sessions, clock).handle(make_inbound(await _page_button(sessions, first), sender=first))
     async with sessions() as s:
         first_name = (await storage.get_person(s, first)).name  # type: ignore[union-attr]
         events = [e.action for e in await storage.ticket_events(s, ticket)]
@@ -227,10 +288,10 @@ async def test_escalate_pages_the_next_step_now_and_brings_the_later_steps_forwa
     sessions: storage.SessionFactory,
 ) -> None:
     clock = FakeClock(NOW)
-    ticket = await _open_outage(sessions, clock)
+    await _open_outage(sessions, clock)
     clock.advance(timedelta(minutes=1))
     pressed = await _pipeline(sessions, clock).handle(
-        make_inbound(f"/v1.esc {ticket.number}", sender=SHIFT.engineers[0])
+        make_inbound(await _page_button(sessions, SHIFT.engineers[0], Action.ESCALATE), sender=SHIFT.engineers[0])
     )
     [answer] = await _replies(sessions, pressed.inbound_id)
     assert "已升级" in answer.text

@@ -75,16 +75,20 @@ async def test_a_complete_request_asks_nothing_and_a_declined_quote_is_stored(se
     assert (request.status, request.decided_by) == ("declined", "staff.li")
 
 
-async def test_a_customer_manager_may_approve_but_not_the_service_company(sessions: storage.SessionFactory) -> None:
+async def test_a_quote_sent_to_the_requester_is_theirs_to_press(sessions: storage.SessionFactory) -> None:
     clock = FakeClock(NOW)
     await say(sessions, clock, "staff.li", MONITORS)
     await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 3198")
     [quote] = await sent_to(sessions, "staff.li")
-    [refused] = await say(sessions, clock, "svc.ma", button(quote, "批准").payload)
-    assert "只有申请人或其审批经理" in refused.text
-    [approved] = await say(sessions, clock, "mgr.he", button(quote, "批准").payload)
+    # Buttons are bound to the message they came in: the service company and even the requester's
+    # manager (whom the permissions table allows to approve) cannot press the requester's copy.
+    for other in ("svc.ma", "mgr.he"):
+        [refused] = await say(sessions, clock, other, button(quote, "批准").payload)
+        assert refused.text == "这个按钮已失效，请重新发送您的问题。" and "P1" not in refused.text
+    assert (await _request(sessions)).status == "quoted"
+    [approved] = await say(sessions, clock, "staff.li", button(quote, "批准").payload)
     assert "已批准" in approved.text
-    assert (await _request(sessions)).decided_by == "mgr.he"
+    assert (await _request(sessions)).decided_by == "staff.li"
 
 
 async def test_a_manager_marked_as_the_service_companys_may_not_approve_whatever_their_department(

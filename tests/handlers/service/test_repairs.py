@@ -126,9 +126,9 @@ async def test_only_the_requester_approves_and_only_an_engineer_moves_the_steps(
     await _through_quote(sessions, clock)
     quote = (await sent_to(sessions, "staff.zhang"))[-1]
     [refused] = await say(sessions, clock, "staff.wang", button(quote, "同意").payload)
-    assert "只有报修人本人" in refused.text
-    [refused] = await say(sessions, clock, "staff.zhang", "/v1.rstep 1001:repair")
-    assert "只有工程师" in refused.text
+    assert refused.text == "这个按钮已失效，请重新发送您的问题。"  # not theirs to press; nothing about the repair
+    for typed in ("/v1.rstep 1001:repair", "/v2.rstep 1001:repair 9.AAAAAAAAAAAAAA"):
+        await say(sessions, clock, "staff.zhang", typed)  # ordinary text, not a press: no step moves
     assert (await _steps(sessions))[-1] == "quoted"
 
 
