@@ -26,6 +26,8 @@ import jieba
 import yaml
 from rank_bm25 import BM25Okapi
 
+from i18n import say
+
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "title_zh", "title_en", "summary", "keywords", "updated")
 """Front-matter fields every article must have; ``summary_en`` is optional."""
 
@@ -239,7 +241,7 @@ def check_knowledge_base(
     return problems
 
 
-def chat_answer(article: Article) -> str:
+def chat_answer(article: Article, lang: str = "zh") -> str:
     """The article fitted to one chat message: title, the key numbered steps, where to read more.
 
     Steps are the article's numbered lists in order, each under its section heading: the first
@@ -247,7 +249,7 @@ def chat_answer(article: Article) -> str:
     ``CHAT_ANSWER_LIMIT``. The closing line always tells the reader how to get the full text,
     which keeps the tips, when to report a fault and the contact path.
     """
-    footer = f"完整内容：发送「文章 {article.id}」或打开网页 /kb/{article.id}"
+    footer = say(lang, "article_footer", id=article.id)
     header = f"📖 {article.title_zh}"
     lines = [header]
     if len(header) + len(article.summary) + len(footer) + 8 < CHAT_ANSWER_LIMIT // 2:

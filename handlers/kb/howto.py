@@ -43,7 +43,7 @@ async def serve_article(ctx: HandlerContext, article: Article, question_id: int)
         Button(say(ctx.lang, "button_solved"), Action.SOLVED, ref),
         Button(say(ctx.lang, "button_not_solved"), Action.NOT_SOLVED, ref),
     )
-    return [Outgoing(Reply(chat_answer(article), buttons))]
+    return [Outgoing(Reply(chat_answer(article, ctx.lang), buttons))]
 
 
 def _choices(kb: KnowledgeBase, triage: Triage, text: str) -> list[Article]:

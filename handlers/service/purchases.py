@@ -251,10 +251,44 @@ async def quote_purchase(
         engineer=ctx.person.name,
     )
     name = requester.name if requester else request.requester_id
-    return [
+    out = [
         Outgoing(Reply(say(ctx.lang, "purchase_quote_sent", name=name, code=code))),
         Outgoing(Reply(text, buttons), to=request.requester_id),
     ]
+    for manager in await _approvers(ctx, requester):
+        mlang = manager.language or "zh"
+        copy = say(
+            mlang,
+            "purchase_quoted_manager",
+            code=code,
+            name=name,
+            recommendation=recommendation or "-",
+            quote=yuan(quote_fen, mlang),
+            engineer=ctx.person.name,
+        )
+        their_buttons = (
+            Button(say(mlang, "button_approve_purchase"), Action.APPROVE, f"purchase:{request.id}"),
+            Button(say(mlang, "button_decline_purchase"), Action.DECLINE, f"purchase:{request.id}"),
+        )
+        out.append(Outgoing(Reply(copy, their_buttons), to=manager.id))
+    return out
+
+
+async def _approvers(ctx: HandlerContext, requester: storage.Person | None) -> list[storage.Person]:
+    """The customer's managers who may approve for the requester and so get their own copy of the
+    quote (a button is bound to whom it was sent): those of the requester's department, else all."""
+    if requester is None:
+        return []
+    managers = [
+        p
+        for p in await storage.list_people(ctx.session, role="manager")
+        if p.id != requester.id
+        and may(Move.PURCHASE_DECIDE, relations(p.role, p.id, service_company=p.service_company))
+    ]
+    staff = await staff_for(ctx)
+    managers = [p for p in managers if p.id not in (staff.service_manager, staff.director)]
+    same = [p for p in managers if p.department == requester.department]
+    return same or managers
 
 
 async def purchase_command(ctx: HandlerContext) -> list[Outgoing] | None:

@@ -102,10 +102,25 @@ async def test_a_manager_marked_as_the_service_companys_may_not_approve_whatever
     await say(sessions, clock, "staff.li", MONITORS)
     await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 3198")
     [quote] = await sent_to(sessions, "staff.li")
+    assert await sent_to(sessions, "mgr.he") == []  # no copy of the quote to approve with
     [refused] = await say(sessions, clock, "mgr.he", button(quote, "批准").payload)
-    assert "只有申请人或其审批经理" in refused.text
+    assert "失效" in refused.text  # the requester's button is not theirs to press
     request = await _request(sessions)
     assert (request.status, request.decided_by) == ("quoted", None)
+
+
+async def test_a_customer_manager_gets_a_copy_of_the_quote_and_approves_for_the_requester(
+    sessions: storage.SessionFactory,
+) -> None:
+    clock = FakeClock(NOW)
+    await say(sessions, clock, "staff.li", MONITORS)
+    await say(sessions, clock, "eng.liu", "采购 P1 推荐 Dell U2724D 报价 3198")
+    [copy] = await sent_to(sessions, "mgr.he")
+    assert "李娜" in copy.text and "P1" in copy.text and "代为审批" in copy.text
+    [approved] = await say(sessions, clock, "mgr.he", button(copy, "批准").payload)
+    assert "已批准采购申请 P1" in approved.text
+    request = await _request(sessions)
+    assert (request.status, request.decided_by) == ("approved", "mgr.he")
 
 
 async def test_without_a_roster_the_service_manager_is_the_manager_marked_as_the_service_companys(
