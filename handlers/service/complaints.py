@@ -25,7 +25,7 @@ from handlers import dialogs
 from handlers.context import HandlerContext, TimerContext
 from handlers.contract import ComplaintClocks
 from handlers.permissions import Move, may, relations
-from handlers.service.staff import staff_for
+from handlers.service.staff import ServiceStaff, staff_for
 from i18n import clock_time, format_list, plural, say
 from nlu.triage import Triage
 from storage import service_requests as service_store
@@ -152,6 +152,27 @@ async def _lang_of(session: AsyncSession, person_id: str) -> str:
     return (person.language if person else None) or "zh"
 
 
+async def _start_clocks(
+    ctx: HandlerContext,
+    complaint: Complaint,
+    staff: ServiceStaff,
+    clocks: tuple[tuple[str, timedelta], ...],
+    dedupe_suffix: str = "",
+) -> None:
+    """Schedule the complaint's reminders and deadlines, naming who is told when each is due."""
+    snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
+    for kind, offset in clocks:
+        await storage.schedule_timer(
+            ctx.session,
+            kind=kind,
+            ref=_ref(complaint),
+            due_at=ctx.now + offset,
+            now=ctx.now,
+            payload=snapshot,
+            dedupe_key=f"{kind}:{complaint.id}{dedupe_suffix}",
+        )
+
+
 async def _continued(ctx: HandlerContext, about: dict[str, Any]) -> Complaint | None:
     """The complainant's latest complaint when this message continues it: it is still being handled,
     or was answered within ``FOLLOW_UP_WINDOW`` (the answer invites a reply) — unless the new message
@@ -175,20 +196,11 @@ async def _follow_up(ctx: HandlerContext, complaint: Complaint) -> list[Outgoing
     reopened = complaint.status == "answered"
     if reopened:
         complaint.status, complaint.answer_due_at = "facts_checked", ctx.now + clocks.answer
-        snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
-        for kind, offset in (
+        clocks_to_run = (
             ("complaint.answer_reminder", clocks.answer_reminder),
             ("complaint.answer_overdue", clocks.answer),
-        ):
-            await storage.schedule_timer(
-                ctx.session,
-                kind=kind,
-                ref=_ref(complaint),
-                due_at=ctx.now + offset,
-                now=ctx.now,
-                payload=snapshot,
-                dedupe_key=f"{kind}:{complaint.id}:{ctx.message.id}",
-            )
+        )
+        await _start_clocks(ctx, complaint, staff, clocks_to_run, dedupe_suffix=f":{ctx.message.id}")
     await service_store.record_service_event(
         ctx.session,
         subject="complaint",
@@ -250,22 +262,13 @@ async def handle_complaint(ctx: HandlerContext, triage: Triage) -> list[Outgoing
         source=ctx.message.channel,
         detail={"about": about, "manager": staff.service_manager, "director": staff.director},
     )
-    snapshot = {"complaint": complaint.id, "manager": staff.service_manager, "director": staff.director}
-    for kind, offset in (
+    clocks_to_run = (
         ("complaint.facts_reminder", clocks.facts_reminder),
         ("complaint.facts_overdue", clocks.facts),
         ("complaint.answer_reminder", clocks.answer_reminder),
         ("complaint.answer_overdue", clocks.answer),
-    ):
-        await storage.schedule_timer(
-            ctx.session,
-            kind=kind,
-            ref=_ref(complaint),
-            due_at=ctx.now + offset,
-            now=ctx.now,
-            payload=snapshot,
-            dedupe_key=f"{kind}:{complaint.id}",
-        )
+    )
+    await _start_clocks(ctx, complaint, staff, clocks_to_run)
     code = complaint_code(complaint.id)
     manager = await storage.get_person(ctx.session, staff.service_manager) if staff.service_manager else None
     reply = say(
