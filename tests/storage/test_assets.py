@@ -45,11 +45,11 @@ async def test_linking_a_ticket_writes_one_history_event_and_lists_the_ticket_am
         assert not await storage.link_ticket_device(s, ticket, device, at=NOW, by="eng.chen", source="rest")
         number = ticket.number
     async with sessions() as s:
-        ticket = await storage.get_ticket(s, number or 0)
-        assert ticket is not None
-        linked = [e for e in await storage.ticket_events(s, ticket) if e.action == storage.DEVICE_LINKED_EVENT]
+        stored = await storage.get_ticket(s, number or 0)
+        assert stored is not None
+        linked = [e for e in await storage.ticket_events(s, stored) if e.action == storage.DEVICE_LINKED_EVENT]
         assert [(e.actor_id, e.detail) for e in linked] == [("eng.chen", {"device": "PC-0157", "how": "engineer"})]
-        assert [d.label for d in await storage.devices_of_ticket(s, ticket.id)] == ["PC-0157"]
+        assert [d.label for d in await storage.devices_of_ticket(s, stored.id)] == ["PC-0157"]
         assert [t.number for t in await storage.device_faults(s, device.id)] == [number]
 
 
