@@ -63,7 +63,8 @@ def _complaint_clocks(settings: Settings) -> ComplaintClocks:
     )
 
 
-def _asset_rules(settings: Settings) -> AssetRules:
+def asset_rules(settings: Settings) -> AssetRules:
+    """The [assets] settings as the handlers hold them (the label pattern compiled once)."""
     assets = settings.assets
     return AssetRules(
         label_pattern=re.compile(assets.label_pattern, re.IGNORECASE),
@@ -86,5 +87,5 @@ def load_contract(settings: Settings) -> Contract:
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
         complaints=_complaint_clocks(settings),
-        assets=_asset_rules(settings),
+        assets=asset_rules(settings),
     )

@@ -22,6 +22,7 @@ from handlers.assets.fields import FieldError, parse_assignments
 from handlers.assets.inspection import (
     NotInRegistry,
     describe_field_error,
+    device_summary,
     item_name,
     item_names,
     local_month,
@@ -133,15 +134,11 @@ async def _link(ctx: HandlerContext, command: AssetCommand) -> str:
     if not linked:
         return say(ctx.lang, "asset_already_linked", number=ticket.number, label=device.label)
     faults = [t.number for t in await storage.device_faults(ctx.session, device.id) if t.id != ticket.id]
-    text = say(ctx.lang, "asset_linked", number=ticket.number, label=device.label, what=_what(device))
+    text = say(ctx.lang, "asset_linked", number=ticket.number, label=device.label, what=device_summary(device))
     if faults:
         earlier = format_list(ctx.lang, [f"#{n}" for n in faults])
         text += "\n" + say(ctx.lang, "asset_earlier_faults", count=len(faults), tickets=earlier)
     return text
-
-
-def _what(device: storage.Device) -> str:
-    return " ".join(part for part in (device.brand, device.model, device.location) if part) or "-"
 
 
 async def _tick(ctx: HandlerContext, command: AssetCommand) -> str:
@@ -169,7 +166,7 @@ async def _tick(ctx: HandlerContext, command: AssetCommand) -> str:
         return say(ctx.lang, "inspection_needs_type", label=storage.normalise_label(command.label))
     lines = []
     if done.created:
-        lines.append(say(ctx.lang, "inspection_registered", label=done.device.label, what=_what(done.device)))
+        lines.append(say(ctx.lang, "inspection_registered", label=done.device.label, what=device_summary(done.device)))
     lines.append(
         say(ctx.lang, "inspection_ticked", label=done.device.label, month=month, items=item_names(ctx.lang, done.items))
     )
@@ -192,7 +189,7 @@ async def _show(ctx: HandlerContext, label: str) -> str:
     ]
     done = [item_name(ctx.lang, r.item) for r in rows if r.done]
     left = [r.item for r in rows if not r.done]
-    lines = [say(ctx.lang, "inspection_device_header", label=device.label, what=_what(device), month=month)]
+    lines = [say(ctx.lang, "inspection_device_header", label=device.label, what=device_summary(device), month=month)]
     lines.append(say(ctx.lang, "inspection_device_done", items=format_list(ctx.lang, done) if done else "-"))
     lines.append(
         say(ctx.lang, "inspection_device_left", items=item_names(ctx.lang, left))

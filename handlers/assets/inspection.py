@@ -61,6 +61,11 @@ def item_names(lang: str, items: list[str] | tuple[str, ...]) -> str:
     return format_list(lang, [item_name(lang, item) for item in items])
 
 
+def device_summary(device: storage.Device) -> str:
+    """``联想 M720 3F``: what the device is and where, as far as the registry knows; ``-`` if nothing."""
+    return " ".join(part for part in (device.brand, device.model, device.location) if part) or "-"
+
+
 def local_month(at: datetime, zone: tzinfo) -> str:
     return storage.month_of(at.astimezone(zone).date())
 
