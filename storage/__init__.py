@@ -20,6 +20,7 @@ from storage.assets import (
     tick_inspection,
     upsert_device,
 )
+from storage.attachments import add_attachment, attachments_of_ticket, link_attachments, unlinked_attachments
 from storage.db import SessionFactory, current_heads, make_engine, make_session_factory, script_heads, upgrade
 from storage.messages import (
     MessageIdReused,
@@ -48,10 +49,12 @@ from storage.messages import (
 )
 from storage.models import (
     ArticleEvent,
+    Attachment,
     Device,
     Identity,
     InboundMessage,
     InspectionRecord,
+    Invite,
     OutboxMessage,
     Person,
     RosterOverride,
@@ -61,12 +64,18 @@ from storage.models import (
     Timer,
 )
 from storage.people import (
+    DIRECTORY_CHANNELS,
     ROLES,
     PersonRecord,
+    add_invite,
+    bind_identity,
     get_person,
     identities_of,
+    identity_of,
+    invite_by_hash,
     list_people,
     person_for_identity,
+    set_reachable,
     sync_people,
 )
 from storage.roster import add_roster_override, roster_overrides, roster_overrides_version
@@ -87,6 +96,7 @@ from storage.tickets import (
 )
 from storage.timers import (
     cancel_timers,
+    hurry_next_timer,
     mark_timer_done,
     next_due_timer,
     pending_timers,
@@ -98,6 +108,7 @@ __all__ = [
     "COMPUTER_TYPES",
     "DEVICE_FIELDS",
     "DEVICE_LINKED_EVENT",
+    "DIRECTORY_CHANNELS",
     "INSPECTION_ITEMS",
     "NEEDS_TRIAGE_EVENT",
     "OPEN_STATUSES",
@@ -106,11 +117,13 @@ __all__ = [
     "STATUSES",
     "ArticleCounts",
     "ArticleEvent",
+    "Attachment",
     "Device",
     "Identity",
     "InboundMessage",
     "InspectionRecord",
     "InspectionRow",
+    "Invite",
     "MessageIdReused",
     "OutboxMessage",
     "Person",
@@ -121,10 +134,14 @@ __all__ = [
     "TicketDevice",
     "TicketEvent",
     "Timer",
+    "add_attachment",
     "add_event",
+    "add_invite",
     "add_roster_override",
     "article_counts",
     "article_outcome_for",
+    "attachments_of_ticket",
+    "bind_identity",
     "cancel_timers",
     "claim_inbound",
     "claim_outbox",
@@ -144,9 +161,13 @@ __all__ = [
     "get_person",
     "get_ticket",
     "get_ticket_by_id",
+    "hurry_next_timer",
     "identities_of",
+    "identity_of",
     "inspection_for_month",
     "inspection_missing",
+    "invite_by_hash",
+    "link_attachments",
     "link_ticket_device",
     "list_devices",
     "list_people",
@@ -178,12 +199,14 @@ __all__ = [
     "schedule_timer",
     "script_heads",
     "serialize_outage_reports",
+    "set_reachable",
     "sync_people",
     "tick_inspection",
     "ticket_events",
     "ticket_outbox_for",
     "tickets_awaiting_triage",
     "unhandled_inbound",
+    "unlinked_attachments",
     "upgrade",
     "upsert_device",
 ]

@@ -10,9 +10,9 @@ from storage.models.base import NAMING, Base, UtcDateTime
 from storage.models.kb import ArticleEvent
 from storage.models.messages import Dialog, InboundMessage, OutboxMessage
 from storage.models.paging import AffectedPerson, Page, PageMessage, RosterOverride, ServiceRecord
-from storage.models.people import Identity, Person
+from storage.models.people import Identity, Invite, Person
 from storage.models.service import Complaint, PurchaseRequest, Repair, ServiceEvent
-from storage.models.tickets import Ticket, TicketEvent
+from storage.models.tickets import Attachment, Ticket, TicketEvent
 from storage.models.timers import Timer
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "AffectedPerson",
     "ApiToken",
     "ArticleEvent",
+    "Attachment",
     "Base",
     "Complaint",
     "Credential",
@@ -28,6 +29,7 @@ __all__ = [
     "Identity",
     "InboundMessage",
     "InspectionRecord",
+    "Invite",
     "OutboxMessage",
     "Page",
     "PageMessage",
