@@ -29,6 +29,7 @@ class Relation(StrEnum):
     ON_CHAIN = "on_chain"  # was paged for the ticket
     COMPLAINT_MANAGER = "complaint_manager"  # the manager a complaint was given to
     NAMED = "named"  # the engineer a swap or leave is about
+    AFFECTED = "affected"  # counted among the people an outage ticket stops (storage.paging affected_people)
 
 
 class Move(StrEnum):
@@ -52,6 +53,8 @@ class Move(StrEnum):
     ROSTER_SWAP = "roster.swap"
     ROSTER_LEAVE = "roster.leave"
     ROSTER_SERVE = "roster.serve"  # be on the roster: take a shift in a swap, cover a leave
+    STATUS_TICKET = "status.ticket"  # read one ticket's status (who has it, where it stands)
+    STATUS_FIGURES = "status.figures"  # counts and lists of tickets across people
 
 
 R = Relation
@@ -80,6 +83,8 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.ROSTER_SWAP: frozenset({R.NAMED, R.MANAGER, R.ADMIN}),
     Move.ROSTER_LEAVE: frozenset({R.NAMED, R.MANAGER, R.ADMIN}),
     Move.ROSTER_SERVE: frozenset({R.ENGINEER}),
+    Move.STATUS_TICKET: frozenset({R.REQUESTER, R.AFFECTED, R.ENGINEER, R.MANAGER, R.ADMIN}),
+    Move.STATUS_FIGURES: frozenset({R.MANAGER, R.ADMIN}),
 }
 
 
@@ -94,6 +99,7 @@ def relations(
     complaint_manager: str | None = None,
     service_leads: Iterable[str | None] = (),
     named: Iterable[str] = (),
+    affected: Iterable[str] = (),
 ) -> frozenset[Relation]:
     """How a person stands to the thing a move is about, from what the handler knows of both."""
     found: set[Relation] = set()
@@ -110,6 +116,8 @@ def relations(
         found.add(R.SERVICE_LEAD)
     if person_id in set(named):
         found.add(R.NAMED)
+    if person_id in set(affected):
+        found.add(R.AFFECTED)
     return frozenset(found)
 
 

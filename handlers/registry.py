@@ -25,6 +25,7 @@ from handlers.service.complaints import (
 )
 from handlers.service.purchases import details_step, handle_purchase
 from handlers.service.repairs import press_repair_step, press_sign
+from handlers.status import handle_status, status_pressed
 from handlers.tickets.buttons import (
     acknowledge_pressed,
     confirm_pressed,
@@ -52,7 +53,7 @@ KIND_HANDLERS: dict[str, KindHandler] = {
     "chitchat": handle_chitchat,
     "unknown": handle_unknown,
     "howto": handle_howto,
-    "status": handle_coming_soon,
+    "status": handle_status,
     "complaint": handle_complaint,
     "purchase": handle_purchase,
 }
@@ -74,6 +75,7 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.CONFIRM: confirm_pressed,
     Action.REOPEN: reopen_pressed,
     Action.DIALOG_ANSWER: DIALOGS.answer_pressed,
+    Action.STATUS: status_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).

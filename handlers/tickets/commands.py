@@ -91,7 +91,7 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     if command.name == "mine":
         return [Outgoing(Reply(await _my_tickets(ctx)))]
     if command.name == "oncall":
-        return [Outgoing(Reply(await _on_duty(ctx)))]
+        return [Outgoing(Reply(await on_duty(ctx)))]
     if command.name == "article":
         return await show_article(ctx, command.arg)
     if command.name in ("swap", "leave"):
@@ -183,7 +183,8 @@ async def _my_tickets(ctx: HandlerContext) -> str:
     return "\n".join(lines)
 
 
-async def _on_duty(ctx: HandlerContext) -> str:
+async def on_duty(ctx: HandlerContext) -> str:
+    """Who is on duty now and next (谁在值班 / /oncall, and the status question about duty)."""
     if ctx.contract is None:
         return say(ctx.lang, "no_roster")
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}
