@@ -206,6 +206,17 @@ def _first(entities: Sequence[Entity], name: str, allowed: Iterable[str] | None 
     return values[0] if values else None
 
 
+def _outermost(entities: Sequence[Entity]) -> list[Entity]:
+    """Each entity once, in text order, without those inside another of the same type (the 11月1日
+    of 2026年11月1日: two patterns can match one date)."""
+    unique = sorted(set(entities), key=lambda e: (e.start, -e.end))
+    return [
+        e
+        for e in unique
+        if not any(o.name == e.name and o != e and o.start <= e.start and e.end <= o.end for o in unique)
+    ]
+
+
 def parse_question(text: str, entities: Sequence[Entity], today: date, departments: Sequence[str]) -> StatusQuestion:
     """The question ``text`` asks, from Rasa's ``entities`` and the words around them.
 
@@ -213,6 +224,7 @@ def parse_question(text: str, entities: Sequence[Entity], today: date, departmen
     ``departments`` are the stored directory's: a department Rasa found must be one of them, and
     one Rasa was not trained on (the directory changed since) is found by its stored name.
     """
+    entities = _outermost(entities)
     tickets = [n for n in (ticket_number(e.value) for e in entities if e.name == "ticket") if n is not None]
     if tickets:
         return StatusQuestion(Shape.TICKET, number=tickets[0])
@@ -221,21 +233,17 @@ def parse_question(text: str, entities: Sequence[Entity], today: date, departmen
 
     period = _first(entities, "period", PERIODS)
     first = last = None
-    days = sorted(_dates([e.value for e in sorted(entities, key=lambda e: e.start) if e.name == "date"], today))
+    days = sorted(_dates([e.value for e in entities if e.name == "date"], today))
     if days:
         period, first, last = "range", days[0].isoformat(), days[-1].isoformat()
     states = {e.value for e in entities if e.name == "state"}
     state = "overdue" if "overdue" in states else ("open" if "open" in states else None)
 
-    department, unknown = None, None
-    named = _first(entities, "department")
-    if named is not None:
-        if named in departments:
-            department = named
-        else:
-            unknown = named
-    else:
+    department, unknown = _first(entities, "department", departments), None
+    if department is None:  # a department the model was not trained on, by its stored name
         department = next((d for d in sorted(departments, key=len, reverse=True) if d in text), None)
+    if department is None:
+        unknown = _first(entities, "department")  # the model knows it, the directory no longer does
     group = next((g for g, words in _BY.items() if words.search(text)), None)
     own_department = department is None and unknown is None and bool(_OWN_DEPARTMENT.search(text))
 

@@ -8,7 +8,7 @@
     备注 1042 <内容> | /note 1042 <text>    add a note to the history
     升级 1042 | /escalate 1042            page the next escalation step now
     转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
-    谁在值班 | /oncall                     everyone: who is on duty now and next
+    谁在值班 | who is on duty | /oncall    everyone: who is on duty now and next
     文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
     换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
     请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
@@ -42,7 +42,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE | re.DOTALL))
     for name, pattern in (
         ("mine", r"(?:我的工单|/mine)"),
-        ("oncall", r"(?:现在)?(?:谁在值班|谁值班)|/oncall"),
+        (
+            "oncall",
+            r"(?:现在|今天|今晚|这会儿)?(?:是)?(?:谁在值班|谁值班|哪位工程师值班|值班的是谁)(?:啊|呢)?"
+            r"|who(?:'s| is) on (?:duty|call)(?: (?:now|today|tonight))?|/oncall",
+        ),
         ("take", rf"(?:接单|/take){_NUMBER}"),
         ("ack", rf"/ack{_NUMBER}"),
         ("release", rf"(?:释放|/release){_NUMBER}"),
