@@ -9,7 +9,7 @@ from core.messages import Action, ButtonPress, Outgoing
 from handlers.context import HandlerContext, TimerHandler
 from handlers.dialogs import DialogKind, Dialogs
 from handlers.intake.actions import open_ticket_as_is
-from handlers.intake.conversation import handle_chitchat, handle_coming_soon, handle_unknown
+from handlers.intake.conversation import handle_chitchat, handle_unknown
 from handlers.intake.incident import handle_incident
 from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.paging.escalation import STEP_TIMER, page_step_due
