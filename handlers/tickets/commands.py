@@ -1,6 +1,6 @@
 """Engineer commands in chat, recognised before triage: plain text, Chinese and English forms.
 
-    我的工单 | /mine                      my open tickets (staff: the tickets I reported)
+    我的工单 | /mine                      my open tickets (staff: those I reported or am affected by)
     接单 1042 | /take 1042                take a ticket (in progress)
     /ack 1042                            acknowledge its page
     释放 1042 | /release 1042             give it back to the team on duty
@@ -35,6 +35,7 @@ from handlers.permissions import is_engineer
 from handlers.tickets import lifecycle
 from i18n import format_list, say, severity_name, status_name
 from storage import paging as paging_store
+from storage import queries
 
 _NUMBER = r"\s*#?(\d{1,9})"
 _REST = r"(?:\s+(?P<arg>.+))?"
@@ -163,7 +164,9 @@ async def _my_tickets(ctx: HandlerContext) -> str:
     if engineer:
         tickets = await paging_store.assigned_tickets(ctx.session, ctx.person.id)
     else:
-        tickets = await paging_store.requested_tickets(ctx.session, ctx.person.id)
+        # Their own, and the outages they are counted as affected by (as the status question answers).
+        query = queries.TicketQuery(requester_or_affected=ctx.person.id, not_closed=True)
+        tickets, _ = await queries.find_tickets(ctx.session, query)
     if not tickets:
         return say(ctx.lang, "mine_none")
     lines = [say(ctx.lang, "mine_engineer" if engineer else "mine_requester", count=len(tickets))]

@@ -329,3 +329,9 @@ async def test_our_department_is_the_askers_own(desk: Desk) -> None:
     answer = await desk.ask("mgr.he", "我们部门这周报了几个故障")
     assert "行政部" in answer and counted(answer) == 0
     assert FIGURES_REFUSED in await desk.ask("staff.li", "我们部门这周报了几个故障")
+
+
+async def test_the_my_tickets_command_lists_the_same_tickets_as_the_question(desk: Desk) -> None:
+    for who in ("staff.li", "staff.wang", "eng.chen"):
+        assert numbers(await desk.ask(who, "我的工单")) == numbers(await desk.ask(who, "查一下我的工单")), who
+    assert numbers(await desk.ask("staff.wang", "/mine")) == {1001, 1007}  # 1001: she is affected by it
