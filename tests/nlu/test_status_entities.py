@@ -15,7 +15,7 @@ from nlu.client import Entity, parse_result_from_json
 from nlu.departments import customer_departments, generate, render, spellings
 from nlu.rasa_http import RasaHttpClient
 from nlu.server import RasaServer
-from nlu.triage import triage
+from nlu.triage import triage, triage_from_parse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,3 +113,17 @@ def test_check_fails_when_the_directory_changed(tmp_path: Path) -> None:
         [sys.executable, "-m", "nlu.departments", "--check", str(directory)], cwd=ROOT, capture_output=True, text=True
     )
     assert check.returncode == 1 and "out of date" in check.stderr
+
+
+def test_the_triage_carries_the_entities_also_when_the_person_picked_the_kind() -> None:
+    """After the clarifying question's 查工单进度 the message is triaged again with the kind as a
+    hint: the status handler still gets what Rasa found in it."""
+    period = Entity("period", "this_week", 0, 2)
+    answer = {
+        "intent": {"name": "chitchat", "confidence": 0.4},
+        "intent_ranking": [{"name": "chitchat", "confidence": 0.4}, {"name": "status", "confidence": 0.3}],
+        "entities": [{"entity": "period", "value": "this_week", "start": 0, "end": 2}],
+    }
+    parse = parse_result_from_json("本周那些", answer)
+    assert triage_from_parse(parse, kind_hint="status").entities == (period,)
+    assert triage_from_parse(parse).entities == (period,)
