@@ -104,7 +104,7 @@ def _clock(lang: str, s: SeverityFigures) -> str:
 
 
 def _hours(value: float | None) -> Cell:
-    return Cell(None if value is None else round(value, 2), "hours")
+    return Cell(value, "hours")
 
 
 def _response_table(lang: str, figures: MonthlyFigures) -> Table:
@@ -364,7 +364,8 @@ def _summary(lang: str, figures: MonthlyFigures) -> Table:
         (Cell(say(lang, "report_repairs_cost")), Cell(figures.repair_cost_fen, "money")),
         (Cell(say(lang, "report_kb_rate")), Cell(figures.deflection.rate, "percent")),
     ]
-    return Table((say(lang, "report_col_item"), say(lang, "report_col_value")), tuple(rows), widths=(3, 1))
+    columns = (say(lang, "report_col_item"), say(lang, "report_col_value"))
+    return Table(columns, tuple(rows), title=say(lang, "report_table_key_figures"), widths=(3, 1))
 
 
 def monthly_document(figures: MonthlyFigures, lang: str, zone: tzinfo, customer: str = "") -> Document:
