@@ -176,6 +176,18 @@ class ComplaintSettings(_Section):
         return self
 
 
+class FileSettings(_Section):
+    """Files people send (photos of an error, documents), kept on disk beside the database."""
+
+    dir: Path = Path("var/files")
+    # Telegram lets a bot download files up to 20 MB; WeCom's media/get serves up to 20 MB too.
+    max_mb: float = Field(default=20.0, gt=0, le=200)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
@@ -185,6 +197,7 @@ class Settings(_Section):
     service: ServiceSettings = ServiceSettings()
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    files: FileSettings = FileSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.
