@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -188,6 +189,26 @@ class FileSettings(_Section):
         return int(self.max_mb * 1024 * 1024)
 
 
+class AssetSettings(_Section):
+    """The asset registry and the monthly inspection checklist (巡检表)."""
+
+    # A label number (编号贴标) as printed on the sticker; found in messages case-insensitively.
+    label_pattern: str = r"[A-Z]{2,3}-\d{3,5}"
+    # The type a label's prefix stands for, used when a first visit's inspection names no type.
+    label_types: dict[str, str] = Field(default_factory=lambda: {"PC": "pc", "NB": "laptop", "PR": "printer"})
+    # On the month's last working day at this local time, the team and the service manager are told
+    # what is left of the month's inspection.
+    month_end_reminder: dt.time = dt.time(10, 0)
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> AssetSettings:
+        try:
+            re.compile(self.label_pattern)
+        except re.error as exc:
+            raise ValueError(f"label_pattern is not a regular expression: {exc}") from exc
+        return self
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
@@ -198,6 +219,7 @@ class Settings(_Section):
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     files: FileSettings = FileSettings()
+    assets: AssetSettings = AssetSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.
