@@ -38,6 +38,7 @@ from core.clock import Clock, SystemClock
 from handlers.assets import schedule_month_end
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.registry import TIMER_HANDLERS
+from handlers.reports import schedule_monthly_push
 from nlu.client import NluClient
 from nlu.rasa_http import RasaHttpClient
 from storage.files import FileStore
@@ -189,6 +190,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     async with rt.sessions() as session, session.begin():
         await schedule_month_end(session, rt.clock.now(), contract)  # this month's inspection reminder
+        await schedule_monthly_push(session, rt.clock.now(), contract)  # the next monthly report to managers
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
     rt.health.on_nlu_up(retriage.wake)

@@ -55,6 +55,8 @@ class Move(StrEnum):
     DEVICE_LINK = "device.link"  # link a ticket to a device of the registry
     INSPECTION_TICK = "inspection.tick"  # tick the month's checklist; a first visit registers the device
     INSPECTION_VIEW = "inspection.view"  # what is left of the month's checklist, the month-end list
+    REPORT_READ = "report.read"  # the contract's reports: ask for them in chat, download them on the web
+    REPORT_RECEIVE = "report.receive"  # be sent the monthly report unasked on its first working day
 
 
 R = Relation
@@ -86,6 +88,8 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.DEVICE_LINK: _STAFF_OF_THE_SERVICE,
     Move.INSPECTION_TICK: _STAFF_OF_THE_SERVICE,
     Move.INSPECTION_VIEW: _ENGINEERS_AND_MANAGERS,
+    Move.REPORT_READ: frozenset({R.MANAGER, R.ADMIN}),
+    Move.REPORT_RECEIVE: frozenset({R.MANAGER}),
 }
 
 

@@ -9,6 +9,7 @@ atomically (written to a temporary name, then renamed), so a download never sees
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -82,13 +83,23 @@ async def build_monthly(
     """Read the month, compute its figures and write its files for each language; PDFs first."""
     since, until = month.bounds(contract.zone)
     data = await load_month(session, month, since, until)
+    # The same rows on the same day make the same report: a second request (or the next manager's
+    # copy of the monthly push) reuses the files instead of rendering them again.
+    fingerprint = hashlib.sha256(f"{data!r}|{customer}|{now.astimezone(contract.zone).date()}".encode()).hexdigest()
 
     def render() -> tuple[MonthlyFigures, list[Path]]:
         figures = monthly_figures(data, contract, now)
         paths: list[Path] = []
         for lang in langs:
+            stem = f"monthly-{month}-{lang}"
+            files = [folder / f"{stem}.{fmt}" for fmt in FORMATS]
+            mark = folder / f".{stem}.fingerprint"
+            if all(f.exists() for f in files) and mark.exists() and mark.read_text() == fingerprint:
+                paths += files
+                continue
             document = monthly_document(figures, lang, contract.zone, customer)
-            paths += write_document(document, folder, f"monthly-{month}-{lang}")
+            paths += write_document(document, folder, stem)
+            mark.write_text(fingerprint)
         return figures, paths
 
     return await asyncio.to_thread(render)

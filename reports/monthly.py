@@ -451,7 +451,7 @@ def monthly_document(figures: MonthlyFigures, lang: str, zone: tzinfo, customer:
     )
     return Document(
         title=say(lang, "report_monthly_title"),
-        subtitle=say(lang, "report_monthly_subtitle", month=month, customer=customer or "—"),
+        subtitle=f"{customer} · {month}" if customer else month,
         lang=lang,
         notes=tuple(notes),
         charts=_charts(lang, figures),

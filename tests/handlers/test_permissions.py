@@ -32,6 +32,8 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.DEVICE_LINK: {"engineer", "admin"},
     Move.INSPECTION_TICK: {"engineer", "admin"},
     Move.INSPECTION_VIEW: {"engineer", "manager", "admin"},
+    Move.REPORT_READ: {"manager", "admin"},
+    Move.REPORT_RECEIVE: {"manager"},
 }
 
 
