@@ -27,6 +27,7 @@ from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.outbox.buttons import configure_key as configure_button_key
 from bot.pipeline import Pipeline
+from bot.reports_worker import ReportWorker
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
 from channels.base import ChannelAdapter
@@ -200,6 +201,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(worker.run(), name="outbox"),
         asyncio.create_task(timers.run(), name="timers"),
+        asyncio.create_task(ReportWorker(rt.sessions, rt.clock, contract, worker.wake).run(), name="reports"),
         asyncio.create_task(rt.core.recover_forever(), name="recovery"),
         asyncio.create_task(retriage.run(), name="retriage"),
     ]

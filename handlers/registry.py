@@ -14,7 +14,7 @@ from handlers.intake.conversation import handle_chitchat, handle_coming_soon, ha
 from handlers.intake.incident import handle_incident
 from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.paging.escalation import STEP_TIMER, page_step_due
-from handlers.reports import MONTHLY_TIMER, monthly_report_due, report_request
+from handlers.reports import report_request
 from handlers.service.actions import press_approve, press_decline, service_command
 from handlers.service.complaints import TIMER_KINDS as COMPLAINT_TIMERS
 from handlers.service.complaints import (
@@ -84,7 +84,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     STEP_TIMER: page_step_due,
     RECORD_TIMER: record_close_due,
     MONTH_END_TIMER: month_end_due,
-    MONTHLY_TIMER: monthly_report_due,
+    # (the report timers, handlers.reports.REPORT_TIMERS, are the report worker's: bot.reports_worker)
 }
 
 # Tried in order before a text reaches its kind's handler; the first that returns replies takes it:

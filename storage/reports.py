@@ -13,11 +13,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ArticleEvent, Complaint, Person, Repair, ServiceRecord, Ticket, TicketEvent
+from storage.models import ArticleEvent, Complaint, Person, Repair, ServiceRecord, Ticket, TicketEvent, Timer
 
 __all__ = [
     "article_events_between",
+    "claim_report_timer",
     "complaints_created_between",
+    "due_report_timers",
     "events_of_tickets",
     "people_by_id",
     "repairs_created_between",
@@ -69,3 +71,22 @@ async def service_records_of(session: AsyncSession, ticket_id: int) -> list[Serv
 async def people_by_id(session: AsyncSession) -> dict[str, Person]:
     """Everyone, active or not: a report names the people of its period even after they left."""
     return {p.id: p for p in (await session.scalars(select(Person))).all()}
+
+
+async def due_report_timers(session: AsyncSession, now: datetime, kinds: Iterable[str]) -> list[Timer]:
+    """Pending report timers due by ``now``, oldest first (read without a lock: the work is done
+    outside any transaction, then claimed with ``claim_report_timer``)."""
+    query = (
+        select(Timer)
+        .where(Timer.status == "pending", Timer.due_at <= now, Timer.kind.in_(list(kinds)))
+        .order_by(Timer.due_at, Timer.id)
+        .limit(20)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def claim_report_timer(session: AsyncSession, timer_id: int) -> Timer | None:
+    """The timer, locked for this transaction, if it is still pending (None when another process
+    has done it, or holds it now)."""
+    query = select(Timer).where(Timer.id == timer_id, Timer.status == "pending").with_for_update(skip_locked=True)
+    return await session.scalar(query)

@@ -17,6 +17,7 @@ month, and looked up for a web download — each checked against the permissions
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import FileRef, Outgoing, Reply
-from handlers.context import HandlerContext, TimerContext
+from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.permissions import Move, may, relations
 from handlers.reports.request import parse_report_request
@@ -36,8 +37,13 @@ from reports.figures import MonthlyFigures
 
 __all__ = [
     "MONTHLY_TIMER",
+    "REPORT_TIMERS",
+    "REQUEST_TIMER",
+    "ReportJob",
+    "finish_job",
     "may_read_reports",
-    "monthly_report_due",
+    "plan_job",
+    "render_job",
     "report_file",
     "report_request",
     "schedule_monthly_push",
@@ -46,6 +52,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MONTHLY_TIMER = "report_monthly"
+REQUEST_TIMER = "report_request"
+# The kinds the report worker (bot.reports_worker) acts on; the timer worker leaves them alone.
+REPORT_TIMERS = (MONTHLY_TIMER, REQUEST_TIMER)
 
 
 def may_read_reports(role: str, person_id: str) -> bool:
@@ -69,8 +78,26 @@ def _summary(lang: str, month: Month, figures: MonthlyFigures) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ReportJob:
+    """What a due report timer asks for: the month covered and who gets it in which language."""
+
+    month: Month
+    recipients: tuple[tuple[str, str], ...]  # (person id, language)
+    pushed: bool  # the monthly push (True) or the answer to a request
+    push_month: Month | None = None  # the push's own month: the next one is scheduled from it
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(lang for _, lang in self.recipients))
+
+
 async def report_request(ctx: HandlerContext, _triage: Triage | None) -> list[Outgoing] | None:
-    """Text hook: a request for the monthly report; None for any other message."""
+    """Text hook: a request for the monthly report; None for any other message.
+
+    The files are made by the report worker outside any transaction (rendering takes seconds and
+    must not hold the store's write lock): the request is a durable timer due now, and the person
+    is told the files are on their way."""
     request = parse_report_request(ctx.message.text)
     if request is None:
         return None
@@ -84,9 +111,16 @@ async def report_request(ctx: HandlerContext, _triage: Triage | None) -> list[Ou
         return [Outgoing(Reply(say(ctx.lang, "report_bad_month")))]
     if month > Month.of(ctx.now, ctx.zone):
         return [Outgoing(Reply(say(ctx.lang, "report_future_month", month=str(month))))]
-    lang = language(ctx.lang)
-    figures, paths = await build_monthly(ctx.session, month, ctx.contract, ctx.contract.reports_dir, ctx.now, (lang,))
-    return [Outgoing(Reply(_summary(lang, month, figures), files=_files(paths)))]
+    await storage.schedule_timer(
+        ctx.session,
+        kind=REQUEST_TIMER,
+        ref=f"report:{month}",
+        due_at=ctx.now,
+        now=ctx.now,
+        payload={"month": str(month), "person": ctx.person.id, "lang": language(ctx.lang)},
+        dedupe_key=f"{REQUEST_TIMER}:{ctx.message.id}",
+    )
+    return [Outgoing(Reply(say(ctx.lang, "report_preparing", month=str(month))))]
 
 
 async def schedule_monthly_push(
@@ -117,31 +151,54 @@ async def schedule_monthly_push(
         log.info("the %s monthly report push was scheduled by another process", month)
 
 
-async def monthly_report_due(ctx: TimerContext) -> list[Outgoing]:
-    """Timer handler: send the previous month's report to every manager; schedule next month's push."""
-    if ctx.contract is None:
-        log.error("the monthly report push has no contract; nothing sent")
+async def plan_job(session: AsyncSession, timer: storage.Timer) -> ReportJob | None:
+    """Read what a due report timer asks for (no change to the store); None when nobody is to get
+    it (no manager, or a requester no longer allowed)."""
+    month = Month.parse(str(timer.payload["month"]))
+    if timer.kind == MONTHLY_TIMER:
+        recipients = tuple(
+            (person.id, language(person.language))
+            for person in await storage.list_people(session)
+            if may(Move.REPORT_RECEIVE, relations(person.role, person.id))
+        )
+        return ReportJob(month.previous(), recipients, pushed=True, push_month=month) if recipients else None
+    person = await storage.get_person(session, str(timer.payload["person"]))
+    if person is None or not person.active or not may_read_reports(person.role, person.id):
+        return None
+    return ReportJob(month, ((person.id, str(timer.payload.get("lang") or "zh")),), pushed=False)
+
+
+async def render_job(
+    session: AsyncSession, job: ReportJob, contract: Contract, now: datetime
+) -> tuple[MonthlyFigures, list[Path]]:
+    """Read the month and write its files (seconds of work: call it outside a write transaction)."""
+    return await build_monthly(session, job.month, contract, contract.reports_dir, now, job.langs)
+
+
+async def finish_job(
+    session: AsyncSession,
+    timer: storage.Timer,
+    job: ReportJob | None,
+    rendered: tuple[MonthlyFigures, list[Path]] | None,
+    contract: Contract,
+    now: datetime,
+) -> list[Outgoing]:
+    """In the transaction that claims the timer: the messages with the files, and for the monthly
+    push the next month's push scheduled."""
+    if timer.kind == MONTHLY_TIMER:
+        await schedule_monthly_push(session, now, contract, Month.parse(str(timer.payload["month"])).next())
+    if job is None or rendered is None:
         return []
-    month = Month.parse(str(ctx.timer.payload["month"]))
-    await schedule_monthly_push(ctx.session, ctx.now, ctx.contract, month.next())
-    covered = month.previous()
-    recipients = [
-        person
-        for person in await storage.list_people(ctx.session)
-        if may(Move.REPORT_RECEIVE, relations(person.role, person.id))
-    ]
-    langs = tuple(dict.fromkeys(language(p.language) for p in recipients))
-    if not langs:
-        return []
-    contract = ctx.contract
-    figures, paths = await build_monthly(ctx.session, covered, contract, contract.reports_dir, ctx.now, langs)
+    figures, paths = rendered
     out = []
-    for person in recipients:
-        lang = language(person.language)
+    for person_id, lang in job.recipients:
         mine = [p for p in paths if p.stem.endswith(f"-{lang}")]
-        text = say(lang, "report_pushed", month=str(covered)) + "\n" + _summary(lang, covered, figures)
-        out.append(Outgoing(Reply(text, files=_files(mine)), to=person.id))
-    log.info("monthly report %s sent to %d manager(s)", covered, len(out))
+        text = _summary(lang, job.month, figures)
+        if job.pushed:
+            text = say(lang, "report_pushed") + "\n" + text
+        out.append(Outgoing(Reply(text, files=_files(mine)), to=person_id))
+    if job.pushed:
+        log.info("monthly report %s sent to %d manager(s)", job.month, len(out))
     return out
 
 

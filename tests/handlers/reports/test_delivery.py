@@ -1,6 +1,7 @@
 """The monthly report in chat: a manager who asks gets the PDF and the XLSX as files (through the
-pipeline, to the channel), anyone else a refusal that reveals nothing, and every manager gets last
-month's report once on the month's first working day, however many timer workers run."""
+pipeline and the report worker, to the channel), anyone else a refusal that reveals nothing, and
+every manager gets last month's report once on the month's first working day, however many
+report workers run."""
 
 from __future__ import annotations
 
@@ -16,12 +17,11 @@ from sqlalchemy import select, update
 import storage
 from bot.outbox import OutboxWorker
 from bot.pipeline import Pipeline
-from bot.timers import TimerWorker
+from bot.reports_worker import ReportWorker
 from config.settings import OutboxSettings
 from core.clock import FakeClock
 from core.messages import Delivery, Reply
 from handlers.contract import Contract
-from handlers.registry import TIMER_HANDLERS
 from handlers.reports import MONTHLY_TIMER, schedule_monthly_push
 from tests.reports.seed import NOW, SHANGHAI, TICKETS, seed_month
 from tests.reports.seed import contract as seeded_contract
@@ -49,13 +49,19 @@ class RecordingChannel:
 
 
 async def _ask(sessions: storage.SessionFactory, contract: Contract, sender: str, text: str) -> tuple[Reply, int]:
-    """``sender`` writes ``text``; their reply as the outbox row carries it, and how often the NLU was asked."""
+    """``sender`` writes ``text`` and the report worker runs; the last message the sender got (as
+    its outbox row carries it), and how often the NLU was asked."""
     nlu = ScriptedNlu({})
     pipeline = Pipeline(sessions, nlu, FakeClock(NOW), hotline="400", contract=contract)
     receipt = await pipeline.handle(make_inbound(text, sender=sender, channel="web", at=NOW))
     async with sessions() as s:
-        [row] = await storage.replies_to(s, receipt.inbound_id)
-        return Reply.from_payload(row.payload), nlu.calls
+        [answer] = await storage.replies_to(s, receipt.inbound_id)
+    await ReportWorker(sessions, FakeClock(NOW), contract).run_due()
+    async with sessions() as s:
+        query = select(storage.OutboxMessage).where(storage.OutboxMessage.recipient_id == sender)
+        last = (await s.scalars(query.order_by(storage.OutboxMessage.id.desc()).limit(1))).one()
+    assert last.id == answer.id or Reply.from_payload(answer.payload).text.startswith(("好的，正在生成", "Preparing"))
+    return Reply.from_payload(last.payload), nlu.calls
 
 
 async def test_a_manager_asking_in_chat_gets_the_pdf_and_xlsx_as_files_without_the_nlu(
@@ -72,12 +78,15 @@ async def test_a_manager_asking_in_chat_gets_the_pdf_and_xlsx_as_files_without_t
     # ... and the outbox worker hands the files to the channel.
     channel = RecordingChannel()
     worker = OutboxWorker(sessions, {"web": channel}, FakeClock(NOW), OutboxSettings())
-    assert await worker.run_once() == 1
-    [delivery] = channel.sent
+    assert await worker.run_once() == 2  # "preparing…", then the files
+    preparing, delivery = channel.sent
+    assert preparing.reply.text == "好的，正在生成 2026-11 的月工作报告，完成后以文件（PDF 和 Excel）发给您。"
     assert delivery.recipient == "mgr.he" and [f.name for f in delivery.reply.files] == [f.name for f in reply.files]
 
 
-async def test_an_english_manager_gets_the_english_report(sqlite_sessions: storage.SessionFactory, tmp_path: Path) -> None:
+async def test_an_english_manager_gets_the_english_report(
+    sqlite_sessions: storage.SessionFactory, tmp_path: Path
+) -> None:
     sessions = sqlite_sessions
     await seed_month(sessions)
     async with sessions() as s, s.begin():
@@ -86,7 +95,7 @@ async def test_an_english_manager_gets_the_english_report(sqlite_sessions: stora
     assert [f.name for f in reply.files] == ["monthly-2026-11-en.pdf", "monthly-2026-11-en.xlsx"]
     assert reply.text.startswith("📊 The monthly work report for 2026-11")
     reply, _ = await _ask(sessions, _contract(tmp_path), "svc.ma", "/report 2026-10")
-    assert [f.name for f in reply.files][0] == "monthly-2026-10-en.pdf"
+    assert reply.files[0].name == "monthly-2026-10-en.pdf"
 
 
 @pytest.mark.parametrize("sender", ["staff.li", "eng.chen"])
@@ -131,7 +140,7 @@ async def test_the_monthly_push_reaches_each_manager_once_whatever_the_number_of
     assert timer.due_at == datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
 
     clock = FakeClock(timer.due_at - timedelta(minutes=1))
-    workers = [TimerWorker(sessions, clock, TIMER_HANDLERS, contract=contract) for _ in range(2)]
+    workers = [ReportWorker(sessions, clock, contract) for _ in range(2)]
     assert sum(await asyncio.gather(*(w.run_due() for w in workers))) == 0
     assert await _pushes(sessions) == []
     clock.advance(timedelta(minutes=1))
@@ -143,7 +152,7 @@ async def test_the_monthly_push_reaches_each_manager_once_whatever_the_number_of
     for row in pushes:
         reply = Reply.from_payload(row.payload)
         assert [f.name for f in reply.files] == ["monthly-2026-11-zh.pdf", "monthly-2026-11-zh.xlsx"]
-        assert "上月的月报已生成" in reply.text
+        assert reply.text.startswith("📅 每月第一个工作日自动发送") and f"工单 {len(TICKETS)} 张" in reply.text
     async with sessions() as s:
         [following] = await storage.pending_timers(s, "report:2027-01")
     # 1 January 2027 is New Year's Day and the 2nd and 3rd a weekend: Monday the 4th.
