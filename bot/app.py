@@ -187,7 +187,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     if rt.settings.web.demo_mode:
         log.warning("demo mode: anyone can pick who they are in the web chat; set [web] demo_mode = false for real use")
     files = FileStore(rt.settings.path(rt.settings.files.dir), rt.settings.files.max_bytes)
-    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files)
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files, contract)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     async with rt.sessions() as session, session.begin():
         await schedule_month_end(session, rt.clock.now(), contract)  # this month's inspection reminder

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -89,5 +88,5 @@ def load_contract(settings: Settings) -> Contract:
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
         complaints=_complaint_clocks(settings),
         assets=asset_rules(settings),
-        reports_dir=settings.path(Path("var/reports")),
+        reports_dir=settings.path(settings.reports_dir),
     )

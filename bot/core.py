@@ -21,12 +21,17 @@ from bot.pipeline import Pipeline
 from core.clock import Clock
 from core.errors import FileTooLarge, InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
-from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, SignIn, TokenCheck
+from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, ReportFile, SignIn, TokenCheck
+from handlers.contract import Contract
 from handlers.kb.articles import Article, KnowledgeBase
-from i18n import say
+from handlers.reports import may_read_reports, report_file
+from i18n import language, say
+from reports import FORMATS, Month, ReportName
 from storage.files import FileStore, FileTooBig
 
 log = logging.getLogger(__name__)
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -41,7 +46,9 @@ class HelpdeskCore:
         kb: KnowledgeBaseHolder | None = None,
         auth: Auth | None = None,
         files: FileStore | None = None,
+        contract: Contract | None = None,
     ) -> None:
+        self.contract = contract  # the reports' calendar, promises and folder (None: no reports)
         # Without a configured store (tests of other parts), files go to a private temporary folder.
         self.files = files or FileStore(Path(tempfile.mkdtemp(prefix="helpdesk-files-")), DEFAULT_MAX_FILE_BYTES)
         self.kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
@@ -164,6 +171,35 @@ class HelpdeskCore:
     async def history(self, person_id: str, limit: int = 100) -> list[HistoryItem]:
         async with self.sessions() as session:
             return await conversation_items(session, person_id, limit)
+
+    async def report_names(self, person_id: str) -> list[str] | None:
+        """The monthly reports of the last twelve months (both files, the person's language)."""
+        if self.contract is None:
+            return None
+        async with self.sessions() as session:
+            person = await storage.get_person(session, person_id)
+        if person is None or not may_read_reports(person.role, person.id):
+            return None
+        month = Month.of(self.clock.now(), self.contract.zone)
+        lang = language(person.language)
+        names = []
+        for _ in range(12):
+            month = month.previous()
+            names += [str(ReportName("monthly", str(month), lang, fmt)) for fmt in FORMATS]
+        return names
+
+    async def report_file(self, person_id: str, name: str) -> ReportFile | None:
+        if self.contract is None:
+            return None
+        async with self.sessions() as session:  # reads only: rendering holds no write lock
+            person = await storage.get_person(session, person_id)
+            if person is None or not person.active:
+                return None
+            path = await report_file(session, self.contract, person.role, person.id, name, self.clock.now())
+        if path is None:
+            return None
+        kind = "application/pdf" if path.suffix == ".pdf" else _XLSX
+        return ReportFile(path.name, str(path), kind)
 
     async def came_online(self, channel: str, person_id: str) -> None:
         """A person opened a live connection: send what was waiting for them now."""

@@ -57,6 +57,19 @@
       }
       el.appendChild(row);
     }
+    // Files (the monthly report's PDF and XLSX): a download link each, served by the bot by name.
+    if ((item.files || []).length) {
+      const row = document.createElement("div");
+      row.className = "files";
+      for (const f of item.files) {
+        const a = document.createElement("a");
+        a.href = f.url;
+        a.download = f.name;
+        a.textContent = "📎 " + f.name;
+        row.appendChild(a);
+      }
+      el.appendChild(row);
+    }
     log.scrollTop = log.scrollHeight;
     return el;
   }
