@@ -1,6 +1,7 @@
 """``helpdesk report``: the contract's reports as files, from the store.
 
-    helpdesk report monthly --month 2026-11 [--out DIR] [--lang zh|en]   月工作报告及优化建议表
+    helpdesk report monthly --month 2026-11 [--out DIR] [--lang zh|en]   月工作报告及优化建议表, and the
+                                                                          month's 巡检表 and the 设备状况表
     helpdesk report record 1042 [--out DIR] [--lang zh|en]              one ticket's 服务记录单
 
 Each writes a PDF and an XLSX and prints each file's path on its own line (and nothing else on
@@ -26,6 +27,7 @@ from bot.contract import load_contract
 from config.settings import load_settings
 from handlers.contract import Contract
 from reports import Month, MonthError, build_monthly, write_document
+from reports.assets import device_status_document, inspection_document
 from reports.record import record_document
 
 __all__ = ["add_report_commands"]
@@ -59,6 +61,10 @@ def cmd_report_monthly(args: argparse.Namespace) -> int:
 
     async def work(session: AsyncSession, contract: Contract, folder: Path, now: datetime) -> int:
         _, paths = await build_monthly(session, month, contract, folder, now, (args.lang,))
+        checklist = await inspection_document(session, month, args.lang, contract.zone, now)
+        paths += await asyncio.to_thread(write_document, checklist, folder, f"inspection-{month}-{args.lang}")
+        devices = await device_status_document(session, args.lang, contract.zone, now)
+        paths += await asyncio.to_thread(write_document, devices, folder, f"devices-{month}-{args.lang}")
         for path in paths:
             print(path.resolve())
         return 0
@@ -87,7 +93,9 @@ def add_report_commands(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="the contract's reports as PDF and XLSX").add_subparsers(
         dest="report_command", required=True
     )
-    monthly = report.add_parser("monthly", help="月工作报告及优化建议表 for a month; prints each file's path")
+    monthly = report.add_parser(
+        "monthly", help="月工作报告及优化建议表, 巡检表 and 设备状况表 of a month; prints each file's path"
+    )
     monthly.add_argument("--month", required=True, help="YYYY-MM, e.g. 2026-11")
     monthly.add_argument("--out", help="folder for the files (default: var/reports)")
     monthly.add_argument("--lang", choices=("zh", "en"), default="zh")

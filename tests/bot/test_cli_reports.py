@@ -50,7 +50,9 @@ def test_report_monthly_writes_the_pdf_and_xlsx_and_prints_each_path(tmp_path: P
     result = _helpdesk(config, "report", "monthly", "--month", "2026-11", "--out", str(out))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines == [str(out / "monthly-2026-11-zh.pdf"), str(out / "monthly-2026-11-zh.xlsx")]
+    stems = ("monthly-2026-11-zh", "inspection-2026-11-zh", "devices-2026-11-zh")
+    assert lines == [str(out / f"{stem}.{fmt}") for stem in stems for fmt in ("pdf", "xlsx")]
+    assert all(Path(line).stat().st_size > 0 for line in lines)
     assert Path(lines[0]).read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(lines[1])
     overview = [row for row in book["概览"].iter_rows(values_only=True) if row[0] == "工单总数"]

@@ -132,15 +132,35 @@ async def seed_month(sessions: storage.SessionFactory) -> dict[str, int]:
             severity="hardware",
         )
         serial, device, fault, step, fen, at = OCTOBER_REPAIR
-        s.add(Repair(ticket_id=old.id, step=step, device=device, serial=serial, fault=fault, quote_fen=fen,
-                     created_at=at, updated_at=at))  # fmt: skip
+        s.add(
+            Repair(
+                ticket_id=old.id,
+                step=step,
+                device=device,
+                serial=serial,
+                fault=fault,
+                quote_fen=fen,
+                created_at=at,
+                updated_at=at,
+            )
+        )
         by_name = {t.name: t for t in TICKETS}
         for name, serial, device, fault, step, fen in REPAIRS:
             ticket = await storage.get_ticket(s, numbers[name])
             assert ticket is not None
             at = by_name[name].created
-            s.add(Repair(ticket_id=ticket.id, step=step, device=device, serial=serial, fault=fault, quote_fen=fen,
-                         created_at=at, updated_at=at))  # fmt: skip
+            s.add(
+                Repair(
+                    ticket_id=ticket.id,
+                    step=step,
+                    device=device,
+                    serial=serial,
+                    fault=fault,
+                    quote_fen=fen,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
         for _name, created, facts, answer in COMPLAINTS:
             complaint = await service_store.add_complaint(
                 s,

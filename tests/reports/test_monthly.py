@@ -223,8 +223,9 @@ async def test_figures_that_depend_on_an_estimated_calendar_say_so(
     sessions = sqlite_sessions
     async with sessions() as s, s.begin():
         at = datetime(2027, 1, 6, 10, 0, tzinfo=NOW.tzinfo)
-        await storage.open_ticket(s, requester_id="staff.li", kind="incident", text="电脑很慢", channel="web",
-                                  now=at, severity="normal")  # fmt: skip
+        await storage.open_ticket(
+            s, requester_id="staff.li", kind="incident", text="电脑很慢", channel="web", now=at, severity="normal"
+        )
     async with sessions() as s:
         _, [pdf, xlsx] = await build_monthly(s, Month(2027, 1), contract(), tmp_path, NOW + timedelta(days=60))
     assert "2027年的节假日安排尚未录入" in _pdftotext(pdf).replace("\n", "")
