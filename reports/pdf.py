@@ -36,11 +36,14 @@ def _draw(ax: Any, chart: Chart) -> None:
     ax.set_title(chart.title, fontsize=11)
     positions = list(range(len(chart.categories)))
     if chart.kind == "pie":
-        values = chart.series[0][1] if chart.series else ()
-        if sum(values) > 0:
+        slices = [
+            (c, v) for c, v in zip(chart.categories, chart.series[0][1] if chart.series else (), strict=False) if v
+        ]
+        shares = [v for _, v in slices]
+        if sum(shares) > 0:
             ax.pie(
-                values,
-                labels=chart.categories,
+                shares,
+                labels=[c for c, _ in slices],
                 colors=_COLORS[2:] + _COLORS[:2],
                 autopct="%1.0f%%",
                 textprops={"fontsize": 8},
@@ -150,9 +153,11 @@ def write_pdf(document: Document, path: Path) -> Path:
     if document.charts:
         png = render_charts(document.charts)
         pdf.image(io.BytesIO(png), x=pdf.l_margin, w=pdf.epw)
-        pdf.add_page()
+        pdf.ln(4)
     if document.summary is not None:
         _table(pdf, document.summary)
+    if document.charts:
+        pdf.add_page()
     for section in document.sections:
         if pdf.get_y() > pdf.h - 60:
             pdf.add_page()
