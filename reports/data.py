@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.period import Month
 from storage import reports as report_store
 
-__all__ = ["ArticleRow", "ComplaintRow", "MonthData", "RepairRow", "TicketRow", "load_month"]
+__all__ = ["ArticleRow", "ComplaintRow", "DeviceTicket", "MonthData", "RepairRow", "TicketRow", "load_month"]
 
 # Repairs this far back count towards a device's repeated faults.
 REPEAT_WINDOW = timedelta(days=365)
@@ -72,6 +72,17 @@ class ArticleRow:
 
 
 @dataclass(frozen=True)
+class DeviceTicket:
+    """A ticket linked to a device of the registry (its label, 编号贴标)."""
+
+    label: str
+    device: str  # brand and model
+    ticket_number: int
+    created_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
 class MonthData:
     month: Month
     tickets: tuple[TicketRow, ...]
@@ -79,6 +90,8 @@ class MonthData:
     repairs: tuple[RepairRow, ...]  # the month's repairs
     repair_history: tuple[RepairRow, ...]  # every repair of the year up to the month's end
     article_events: tuple[ArticleRow, ...]
+    device_tickets: tuple[DeviceTicket, ...] = ()  # tickets linked to devices, the year up to the month's end
+    since: datetime | None = None  # the month's first instant on the contract's clock
 
 
 async def load_month(session: AsyncSession, month: Month, since: datetime, until: datetime) -> MonthData:
@@ -143,8 +156,13 @@ async def load_month(session: AsyncSession, month: Month, since: datetime, until
         ArticleRow(e.article_id, e.outcome, e.at)
         for e in await report_store.article_events_between(session, since, until)
     )
+    links = tuple(
+        DeviceTicket(*row) for row in await report_store.device_tickets_between(session, until - REPEAT_WINDOW, until)
+    )
     return MonthData(
         month=month,
+        device_tickets=links,
+        since=since,
         tickets=ticket_rows,
         complaints=complaints,
         repairs=tuple(r for r in history if r.created_at >= since),

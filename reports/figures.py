@@ -281,22 +281,35 @@ def device_key(repair: RepairRow) -> str | None:
 
 
 def _repeated(data: MonthData) -> tuple[RepeatedDevice, ...]:
-    groups: dict[str, list[RepairRow]] = defaultdict(list)
+    """Devices with two or more faults in the year: repairs grouped by label or serial, joined with
+    the tickets linked to the registry's devices (a repair and its ticket count once)."""
+    since = data.since
+    tickets: dict[str, dict[int, str]] = defaultdict(dict)  # key → ticket number → fault
+    names: dict[str, str] = {}
+    recent: set[str] = set()
     for repair in data.repair_history:
         key = device_key(repair)
-        if key is not None:
-            groups[key].append(repair)
-    this_month = {device_key(r) for r in data.repairs}
+        if key is None:
+            continue
+        tickets[key][repair.ticket_number] = repair.fault or ""
+        names.setdefault(key, repair.device or key)
+    for link in data.device_tickets:
+        key = link.label.strip().upper()
+        tickets[key].setdefault(link.ticket_number, link.text[:30])
+        names.setdefault(key, link.device or key)
+        if since is not None and link.created_at >= since:
+            recent.add(key)
+    recent |= {key for r in data.repairs if (key := device_key(r)) is not None}
     found = [
         RepeatedDevice(
             key=key,
-            device=next((r.device for r in rows if r.device), key),
-            repairs=len(rows),
-            faults=tuple(r.fault for r in rows if r.fault),
-            tickets=tuple(r.ticket_number for r in rows),
+            device=names[key],
+            repairs=len(faults),
+            faults=tuple(f for f in faults.values() if f),
+            tickets=tuple(sorted(faults)),
         )
-        for key, rows in groups.items()
-        if len(rows) >= 2 and key in this_month
+        for key, faults in tickets.items()
+        if len(faults) >= 2 and key in recent
     ]
     return tuple(sorted(found, key=lambda d: (-d.repairs, d.key)))
 

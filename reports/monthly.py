@@ -265,7 +265,7 @@ def _repair_section(lang: str, figures: MonthlyFigures) -> Section:
         widths=(3, 1),
     )
     repeated = Table(
-        columns=tuple(say(lang, f"report_col_{k}") for k in ("device", "serial", "repairs", "faults", "ticket")),
+        columns=tuple(say(lang, f"report_col_{k}") for k in ("device", "serial", "fault_count", "faults", "ticket")),
         rows=tuple(
             (
                 Cell(d.device),

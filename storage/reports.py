@@ -13,12 +13,24 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ArticleEvent, Complaint, Person, Repair, ServiceRecord, Ticket, TicketEvent, Timer
+from storage.models import (
+    ArticleEvent,
+    Complaint,
+    Device,
+    Person,
+    Repair,
+    ServiceRecord,
+    Ticket,
+    TicketDevice,
+    TicketEvent,
+    Timer,
+)
 
 __all__ = [
     "article_events_between",
     "claim_report_timer",
     "complaints_created_between",
+    "device_tickets_between",
     "due_report_timers",
     "events_of_tickets",
     "people_by_id",
@@ -90,3 +102,21 @@ async def claim_report_timer(session: AsyncSession, timer_id: int) -> Timer | No
     has done it, or holds it now)."""
     query = select(Timer).where(Timer.id == timer_id, Timer.status == "pending").with_for_update(skip_locked=True)
     return await session.scalar(query)
+
+
+async def device_tickets_between(
+    session: AsyncSession, since: datetime, until: datetime
+) -> list[tuple[str, str, int, datetime, str]]:
+    """(label, brand and model, ticket number, opened, text) for each ticket opened in the period and
+    linked to a device of the registry, oldest first."""
+    query = (
+        select(Device.label, Device.brand, Device.model, Ticket.number, Ticket.id, Ticket.created_at, Ticket.text)
+        .join(TicketDevice, TicketDevice.device_id == Device.id)
+        .join(Ticket, Ticket.id == TicketDevice.ticket_id)
+        .where(Ticket.created_at >= since, Ticket.created_at < until)
+        .order_by(Ticket.created_at, Ticket.id)
+    )
+    return [
+        (label, " ".join(p for p in (brand, model) if p), number or ticket_id, created, text)
+        for label, brand, model, number, ticket_id, created, text in (await session.execute(query)).all()
+    ]

@@ -150,7 +150,7 @@ async def test_the_workbook_counts_escalations_complaints_repairs_and_deflection
     assert repairs["送修台次"]["数值"] == len(REPAIRS)
     assert repairs["维修费用（已批准报价）"]["数值"] == pytest.approx(approved / 100)
     repeated = _table(book, "维修与费用", "重复故障设备（近 12 个月）")
-    assert [(r["编号/序列号"], r["送修次数"]) for r in repeated] == [("PC-0042", 2)]
+    assert [(r["编号/序列号"], r["故障次数"]) for r in repeated] == [("PC-0042", 2)]
 
     kb = _by_first(_table(book, "知识库", None), "项目")
     served = sum(n for _, outcome, n in ARTICLE_EVENTS if outcome == "served")

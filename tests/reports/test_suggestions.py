@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from config.settings import REPO_ROOT
 from handlers.contract import Contract
 from handlers.paging.roster import load_roster
-from reports.data import ArticleRow, ComplaintRow, MonthData, RepairRow, TicketRow
+from reports.data import ArticleRow, ComplaintRow, DeviceTicket, MonthData, RepairRow, TicketRow
 from reports.figures import monthly_figures
 from reports.period import Month
 from reports.suggestions import suggestions
@@ -108,3 +108,16 @@ def test_a_severity_answered_late_too_often_calls_for_the_roster_to_be_checked()
     slow = [ticket(d, "urgent", ack_minutes=45) for d in (3, 4, 5)]
     assert "slow_response" in rules(month(tickets=tuple(slow)))
     assert "slow_response" not in rules(month(tickets=tuple(ticket(d, "urgent", ack_minutes=10) for d in (3, 4, 5))))
+
+
+def test_a_registry_device_with_two_fault_tickets_is_named_and_a_repair_of_one_counts_once() -> None:
+    since = datetime(2026, 11, 1, tzinfo=SHANGHAI)
+    first = DeviceTicket("PC-0157", "戴尔 3080", 1201, datetime(2026, 9, 3, 10, tzinfo=SHANGHAI), "蓝屏")
+    second = DeviceTicket("PC-0157", "戴尔 3080", 1302, datetime(2026, 11, 9, 10, tzinfo=SHANGHAI), "又蓝屏了")
+    fired = suggestions(monthly_figures(month(device_tickets=(first, second), since=since), CONTRACT, NOW))
+    assert [(s.rule, s.values["key"], s.values["count"]) for s in fired] == [("repeated_fault", "PC-0157", 2)]
+    assert rules(month(device_tickets=(second,), since=since)) == []
+    # The repair of the second ticket is the same fault, not a third one.
+    fix = dataclasses.replace(repair("PC-0157", 10), ticket_number=1302)
+    both = month(device_tickets=(first, second), repairs=(fix,), repair_history=(fix,), since=since)
+    assert [s.values["count"] for s in suggestions(monthly_figures(both, CONTRACT, NOW))] == [2]
