@@ -13,7 +13,7 @@ from bot.pipeline import Pipeline
 from core.clock import FakeClock
 from core.messages import Reply
 from handlers.assets import parse_asset_command
-from tests.support.builders import ScriptedNlu, make_inbound
+from tests.support.builders import DownNlu, ScriptedNlu, make_inbound
 from tests.support.service_steps import NOW
 
 REPORT = "我的电脑 pc-0157 蓝屏了，另外 PC-9999 也有点卡"
@@ -171,3 +171,15 @@ def test_ordinary_messages_are_not_asset_commands() -> None:
         "startup_items",
         "full_virus_scan",
     )
+
+
+async def test_a_label_in_a_report_made_while_triage_is_down_links_the_untriaged_ticket(
+    sessions: storage.SessionFactory,
+) -> None:
+    await _registry(sessions)
+    pipeline = Pipeline(sessions, DownNlu(), FakeClock(NOW), hotline="400-000-0000")
+    await pipeline.handle(make_inbound("NB-012 连不上 wifi", sender="staff.wang", at=NOW))
+    async with sessions() as s:
+        ticket = await storage.get_ticket(s, 1001)
+        assert ticket is not None and ticket.kind == "unknown"
+        assert [d.label for d in await storage.devices_of_ticket(s, ticket.id)] == ["NB-012"]
