@@ -32,7 +32,9 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from handlers.contract import Contract
+from handlers.paging.calendar import CalendarError
 from handlers.paging.policy import response_due
+from handlers.paging.roster import on_duty
 from reports.categories import category_of
 from reports.data import ComplaintRow, MonthData, RepairRow, TicketRow
 from reports.period import Month
@@ -162,7 +164,8 @@ class MonthlyFigures:
     repair_cost_fen: int
     deflection: DeflectionFigures
     repeated_devices: tuple[RepeatedDevice, ...]
-    weekday_high: tuple[tuple[int, int, int], ...]  # (weekday 0=Mon, high tickets promised, in time)
+    # (weekday 0=Mon, high tickets promised, in time, the teams on duty when one was answered late)
+    weekday_high: tuple[tuple[int, int, int, tuple[str, ...]], ...]
 
     @property
     def total(self) -> int:
@@ -330,6 +333,14 @@ def _estimated_years(data: MonthData, contract: Contract) -> tuple[int, ...]:
     return tuple(sorted(y for y in years if contract.calendar.days.year(y).estimated))
 
 
+def _team_on_duty(at: datetime, contract: Contract) -> str | None:
+    """The roster's team on duty at ``at`` (None when the roster or calendar cannot say)."""
+    try:
+        return on_duty(contract.roster, at, contract.calendar).team or None
+    except (CalendarError, ValueError):
+        return None
+
+
 def monthly_figures(data: MonthData, contract: Contract, now: datetime) -> MonthlyFigures:
     """Every figure of the monthly report; ``now`` decides which promises are not yet due."""
     zone = contract.zone
@@ -344,10 +355,15 @@ def monthly_figures(data: MonthData, contract: Contract, now: datetime) -> Month
         )
         weekly.append((first, last, dict(counts)))
     weekday: dict[int, list[bool]] = defaultdict(list)
+    late_teams: dict[int, list[str]] = defaultdict(list)
     for t in by_severity.get("high", []):
         verdict = _acknowledged_in_time(t, contract, now)
         if verdict is not None:
-            weekday[t.created_at.astimezone(zone).weekday()].append(verdict)
+            day = t.created_at.astimezone(zone).weekday()
+            weekday[day].append(verdict)
+            team = _team_on_duty(t.created_at, contract) if verdict is False else None
+            if team:
+                late_teams[day].append(team)
     approved = [r for r in data.repairs if r.step in _APPROVED_STEPS and r.quote_fen]
     return MonthlyFigures(
         month=data.month,
@@ -368,5 +384,7 @@ def monthly_figures(data: MonthData, contract: Contract, now: datetime) -> Month
         repair_cost_fen=sum(r.quote_fen or 0 for r in approved),
         deflection=_deflection(data),
         repeated_devices=_repeated(data),
-        weekday_high=tuple((day, len(v), sum(v)) for day, v in sorted(weekday.items())),
+        weekday_high=tuple(
+            (day, len(v), sum(v), tuple(dict.fromkeys(late_teams[day]))) for day, v in sorted(weekday.items())
+        ),
     )

@@ -62,6 +62,7 @@ def suggestion_text(lang: str, s: Suggestion) -> str:
         return say(
             lang,
             "report_suggest_weekday_misses",
+            teams=format_list(lang, v["teams"]) or "—",
             weekday=_weekday(lang, v["weekday"]),
             rate=_pct(v["rate"]),
             other_rate=_pct(v["other_rate"]),

@@ -7,7 +7,8 @@ Rules, in the order the report lists them:
   → assess replacing it.
 - ``weekday_misses``: a weekday with at least ``WEEKDAY_MIN`` high tickets whose 2 h response
   share is below ``WEEKDAY_BELOW`` and at least ``WEEKDAY_GAP`` under the other working days' →
-  more people on duty that day.
+  more people on duty that day; it names the roster's teams on duty when those were late (teams
+  rotate weekly, so one team rarely has enough Mondays in a month to judge on its own).
 - ``write_article``: a problem category with at least ``ARTICLE_MIN`` tickets in the month, none of
   them answered by a knowledge-base article → write one.
 - ``revise_article``: an article served at least ``REVISE_MIN`` times that became a ticket in at
@@ -56,17 +57,17 @@ def _repeated_faults(figures: MonthlyFigures) -> list[Suggestion]:
 
 def _weekday_misses(figures: MonthlyFigures) -> list[Suggestion]:
     found = []
-    for weekday, promised, in_time in figures.weekday_high:
+    for weekday, promised, in_time, teams in figures.weekday_high:
         if promised < WEEKDAY_MIN:
             continue
         rate = in_time / promised
-        others = [(p, k) for d, p, k in figures.weekday_high if d != weekday]
+        others = [(p, k) for d, p, k, _ in figures.weekday_high if d != weekday]
         other_rate = share(sum(k for _, k in others), sum(p for p, _ in others))
         if rate < WEEKDAY_BELOW and (other_rate is None or other_rate - rate >= WEEKDAY_GAP):
             found.append(
                 Suggestion(
                     "weekday_misses",
-                    {"weekday": weekday, "rate": rate, "other_rate": other_rate, "count": promised},
+                    {"weekday": weekday, "rate": rate, "other_rate": other_rate, "count": promised, "teams": teams},
                 )
             )
     return found

@@ -73,6 +73,7 @@ def test_a_weekday_that_misses_the_2h_promise_is_named() -> None:
     fired = suggestions(monthly_figures(month(tickets=(*mondays, *others)), CONTRACT, NOW))
     weekday = [s for s in fired if s.rule == "weekday_misses"]
     assert [(s.values["weekday"], s.values["count"]) for s in weekday] == [(0, 3)]
+    assert sorted(weekday[0].values["teams"]) == ["A组", "B组"]  # 2 and 9 November: consecutive duty weeks
     # The same late Mondays when every day is as late: no single day stands out.
     late_everywhere = [ticket(d, ack_minutes=180) for d in (3, 4, 5, 10)]
     assert "weekday_misses" not in rules(month(tickets=(*mondays, *late_everywhere)))
