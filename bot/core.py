@@ -24,9 +24,8 @@ from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
 from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, ReportFile, SignIn, TokenCheck
 from handlers.contract import Contract
 from handlers.kb.articles import Article, KnowledgeBase
-from handlers.reports import may_read_reports, report_file
+from handlers.reports import may_read_reports, report_file, report_names
 from i18n import language, say
-from reports import FORMATS, Month, ReportName
 from storage.files import FileStore, FileTooBig
 
 log = logging.getLogger(__name__)
@@ -173,20 +172,14 @@ class HelpdeskCore:
             return await conversation_items(session, person_id, limit)
 
     async def report_names(self, person_id: str) -> list[str] | None:
-        """The monthly reports of the last twelve months (both files, the person's language)."""
+        """The reports the web chat offers the person, in their language (``handlers.reports.report_names``)."""
         if self.contract is None:
             return None
         async with self.sessions() as session:
             person = await storage.get_person(session, person_id)
         if person is None or not may_read_reports(person.role, person.id):
             return None
-        month = Month.of(self.clock.now(), self.contract.zone)
-        lang = language(person.language)
-        names = []
-        for _ in range(12):
-            month = month.previous()
-            names += [str(ReportName("monthly", str(month), lang, fmt)) for fmt in FORMATS]
-        return names
+        return report_names(language(person.language), self.clock.now(), self.contract)
 
     async def report_file(self, person_id: str, name: str) -> ReportFile | None:
         if self.contract is None:

@@ -30,15 +30,18 @@ from reports.xlsx import write_xlsx
 __all__ = ["FORMATS", "ReportName", "build_monthly", "monthly_files", "write_document"]
 
 FORMATS = ("pdf", "xlsx")
-# monthly-2026-11-zh.pdf, record-1042-en.xlsx: the only names a report file can have.
-_NAME = re.compile(r"(?P<kind>monthly|record)-(?P<ref>\d{4}-\d{2}|\d{1,9})-(?P<lang>zh|en)\.(?P<fmt>pdf|xlsx)")
+# monthly-2026-11-zh.pdf, inspection-2026-11-zh.xlsx, devices-2026-12-zh.pdf, record-1042-en.xlsx: the only
+# names a report file can have.
+_NAME = re.compile(
+    r"(?P<kind>monthly|inspection|devices|record)-(?P<ref>\d{4}-\d{2}|\d{1,9})-(?P<lang>zh|en)\.(?P<fmt>pdf|xlsx)"
+)
 
 
 @dataclass(frozen=True)
 class ReportName:
     """A report file's name, parsed: what it is, not where it is."""
 
-    kind: str  # monthly | record
+    kind: str  # monthly | inspection | devices | record
     ref: str  # the month (2026-11) or the ticket number
     lang: str
     format: str

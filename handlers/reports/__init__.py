@@ -13,6 +13,7 @@ from handlers.reports.delivery import (
     plan_job,
     render_job,
     report_file,
+    report_names,
     report_request,
     schedule_monthly_push,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "plan_job",
     "render_job",
     "report_file",
+    "report_names",
     "report_request",
     "schedule_monthly_push",
 ]

@@ -16,6 +16,7 @@ month, and looked up for a web download — each checked against the permissions
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,8 @@ from handlers.permissions import Move, may, relations
 from handlers.reports.request import parse_report_request
 from i18n import language, say
 from nlu.triage import Triage
-from reports import Month, MonthError, ReportName, build_monthly, monthly_push_at
+from reports import FORMATS, Month, MonthError, ReportName, build_monthly, monthly_push_at, write_document
+from reports.assets import device_status_document, inspection_document
 from reports.figures import MonthlyFigures
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "plan_job",
     "render_job",
     "report_file",
+    "report_names",
     "report_request",
     "schedule_monthly_push",
 ]
@@ -210,7 +213,7 @@ async def report_file(
     if not may_read_reports(role, person_id):
         return None
     parsed = ReportName.parse(name)
-    if parsed is None or parsed.kind != "monthly":
+    if parsed is None or parsed.kind == "record":
         return None
     try:
         month = Month.parse(parsed.ref)
@@ -218,6 +221,28 @@ async def report_file(
         return None
     if month > Month.of(now, contract.zone):
         return None
-    _, paths = await build_monthly(session, month, contract, contract.reports_dir, now, (parsed.lang,))
-    wanted = contract.reports_dir / str(parsed)
+    folder, lang = contract.reports_dir, parsed.lang
+    if parsed.kind == "monthly":
+        _, paths = await build_monthly(session, month, contract, folder, now, (lang,))
+    else:
+        if parsed.kind == "inspection":
+            document = await inspection_document(session, month, lang, contract.zone, now)
+        else:
+            document = await device_status_document(session, lang, contract.zone, now)
+        paths = await asyncio.to_thread(write_document, document, folder, f"{parsed.kind}-{month}-{lang}")
+    wanted = folder / str(parsed)
     return wanted if wanted in paths else None
+
+
+def report_names(lang: str, now: datetime, contract: Contract) -> list[str]:
+    """What the web chat offers, newest first: the monthly report of each of the last twelve
+    months, the inspection checklist of this month and the last, and the device status today."""
+    this_month = Month.of(now, contract.zone)
+    names = [str(ReportName("devices", str(this_month), lang, fmt)) for fmt in FORMATS]
+    for month in (this_month, this_month.previous()):
+        names += [str(ReportName("inspection", str(month), lang, fmt)) for fmt in FORMATS]
+    month = this_month
+    for _ in range(12):
+        month = month.previous()
+        names += [str(ReportName("monthly", str(month), lang, fmt)) for fmt in FORMATS]
+    return names

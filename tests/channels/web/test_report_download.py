@@ -38,7 +38,15 @@ async def test_a_manager_downloads_the_months_report_by_name(client: Client, tmp
     listed = await client.get("/api/reports")
     assert listed.status == 200
     names = [item["name"] for item in await listed.json()]
-    assert names[:2] == ["monthly-2026-11-zh.pdf", "monthly-2026-11-zh.xlsx"] and len(names) == 24
+    assert names[:6] == [
+        "devices-2026-12-zh.pdf",
+        "devices-2026-12-zh.xlsx",
+        "inspection-2026-12-zh.pdf",
+        "inspection-2026-12-zh.xlsx",
+        "inspection-2026-11-zh.pdf",
+        "inspection-2026-11-zh.xlsx",
+    ]
+    assert names[6:8] == ["monthly-2026-11-zh.pdf", "monthly-2026-11-zh.xlsx"] and len(names) == 6 + 24
     pdf = await client.get("/reports/monthly-2026-11-zh.pdf")
     assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
     assert 'filename="monthly-2026-11-zh.pdf"' in pdf.headers["Content-Disposition"]
@@ -49,6 +57,9 @@ async def test_a_manager_downloads_the_months_report_by_name(client: Client, tmp
     saved.write_bytes(await xlsx.read())
     totals = [r for r in openpyxl.load_workbook(saved)["概览"].iter_rows(values_only=True) if r[0] == "工单总数"]
     assert totals[0][1] == len(TICKETS)
+    for name in ("inspection-2026-11-zh.pdf", "devices-2026-12-zh.xlsx"):
+        other = await client.get(f"/reports/{name}")
+        assert other.status == 200, name
 
 
 async def test_staff_and_strangers_get_nothing(client: Client) -> None:

@@ -39,7 +39,7 @@ async def test_a_manager_gets_the_report_as_links_that_download_and_staff_see_no
         await page.wait_for_selector("#status:has-text('已连接')")
         await expect(page.locator("#reports")).to_be_visible()
         await page.locator("#reports summary").click()
-        await expect(page.locator("#report-links a")).to_have_count(24)
+        await expect(page.locator("#report-links a")).to_have_count(30)
 
         await page.fill("#text", "发我上个月的月报")
         await page.click("#send")
