@@ -1,14 +1,17 @@
-"""The monthly report reaching managers: asked for in chat, pushed on the first working day of each
-month, and looked up for a web download — each checked against the permissions table.
+"""The contract's reports reaching managers: asked for in chat, pushed on the first working day of
+each month, and looked up for a web download — each checked against the permissions table.
 
-- **Asked** (``report_request``, a text hook before triage): a manager or admin gets the PDF and the
-  XLSX as files in their chat; anyone else a polite refusal that says nothing about the reports.
-- **Pushed** (``monthly_report_due``, a durable timer): one timer per month, its dedupe key naming
-  the month (``report_monthly:2026-12``), due at the on-site start of the month's first working day
-  (调休 counted). The timer worker takes it under a row lock and marks it done in the same
-  transaction, so every manager gets the previous month's report exactly once however many bot
-  processes run; each firing schedules the next month's, and start-up makes sure the next one
-  exists (``schedule_monthly_push``).
+- **Asked** (``report_request``, a text hook before triage): a manager or admin is told the files
+  are coming and a durable timer due at once (``report_request``) is scheduled; anyone else gets a
+  polite refusal that says nothing about the reports, and nothing is built.
+- **Pushed**: one timer per month (``report_monthly``), its dedupe key naming the month
+  (``report_monthly:2026-12``), due at the on-site start of the month's first working day (调休
+  counted); each firing schedules the next month's, and start-up makes sure the next one exists
+  (``schedule_monthly_push``).
+- Both kinds are acted on by the report worker (``bot.reports_worker``) in three steps given here:
+  ``plan_job`` (who gets which month, read only), ``render_job`` (the files, outside any write
+  transaction) and ``finish_job`` (the messages with the files, in the transaction that claims the
+  timer), so each person gets each report once however many bot processes run.
 - **Downloaded** (``report_file``): the web chat names a report by its file name; the name is
   parsed into what it is (never used as a path) and the file built or reused in the contract's
   reports folder.
