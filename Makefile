@@ -44,10 +44,10 @@ model: nlu-env
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/ruff format --check core bot channels storage handlers i18n config nlu/*.py tests/nlu
+	$(BIN)/ruff format --check core bot channels storage handlers i18n config reports nlu/*.py tests/nlu tests/reports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy core bot channels storage handlers i18n config nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py nlu/departments.py
+	$(BIN)/mypy core bot channels storage handlers i18n config reports nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py nlu/departments.py
 
 unit: system-packages-test $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py

@@ -27,6 +27,7 @@ from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.outbox.buttons import configure_key as configure_button_key
 from bot.pipeline import Pipeline
+from bot.reports_worker import ReportWorker
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
 from channels.base import ChannelAdapter
@@ -38,6 +39,7 @@ from core.clock import Clock, SystemClock
 from handlers.assets import schedule_month_end
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.registry import TIMER_HANDLERS
+from handlers.reports import schedule_monthly_push
 from nlu.client import NluClient
 from nlu.rasa_http import RasaHttpClient
 from storage.files import FileStore
@@ -185,10 +187,11 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     if rt.settings.web.demo_mode:
         log.warning("demo mode: anyone can pick who they are in the web chat; set [web] demo_mode = false for real use")
     files = FileStore(rt.settings.path(rt.settings.files.dir), rt.settings.files.max_bytes)
-    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files)
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files, contract)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     async with rt.sessions() as session, session.begin():
         await schedule_month_end(session, rt.clock.now(), contract)  # this month's inspection reminder
+        await schedule_monthly_push(session, rt.clock.now(), contract)  # the next monthly report to managers
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
     rt.health.on_nlu_up(retriage.wake)
@@ -198,6 +201,7 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     tasks = [
         asyncio.create_task(worker.run(), name="outbox"),
         asyncio.create_task(timers.run(), name="timers"),
+        asyncio.create_task(ReportWorker(rt.sessions, rt.clock, contract, worker.wake).run(), name="reports"),
         asyncio.create_task(rt.core.recover_forever(), name="recovery"),
         asyncio.create_task(retriage.run(), name="retriage"),
     ]

@@ -88,4 +88,5 @@ def load_contract(settings: Settings) -> Contract:
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
         complaints=_complaint_clocks(settings),
         assets=asset_rules(settings),
+        reports_dir=settings.path(settings.reports_dir),
     )

@@ -21,12 +21,16 @@ from bot.pipeline import Pipeline
 from core.clock import Clock
 from core.errors import FileTooLarge, InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
-from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, SignIn, TokenCheck
+from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, ReportFile, SignIn, TokenCheck
+from handlers.contract import Contract
 from handlers.kb.articles import Article, KnowledgeBase
-from i18n import say
+from handlers.reports import may_read_reports, report_file, report_names
+from i18n import language, say
 from storage.files import FileStore, FileTooBig
 
 log = logging.getLogger(__name__)
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -41,7 +45,9 @@ class HelpdeskCore:
         kb: KnowledgeBaseHolder | None = None,
         auth: Auth | None = None,
         files: FileStore | None = None,
+        contract: Contract | None = None,
     ) -> None:
+        self.contract = contract  # the reports' calendar, promises and folder (None: no reports)
         # Without a configured store (tests of other parts), files go to a private temporary folder.
         self.files = files or FileStore(Path(tempfile.mkdtemp(prefix="helpdesk-files-")), DEFAULT_MAX_FILE_BYTES)
         self.kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
@@ -164,6 +170,29 @@ class HelpdeskCore:
     async def history(self, person_id: str, limit: int = 100) -> list[HistoryItem]:
         async with self.sessions() as session:
             return await conversation_items(session, person_id, limit)
+
+    async def report_names(self, person_id: str) -> list[str] | None:
+        """The reports the web chat offers the person, in their language (``handlers.reports.report_names``)."""
+        if self.contract is None:
+            return None
+        async with self.sessions() as session:
+            person = await storage.get_person(session, person_id)
+        if person is None or not may_read_reports(person.role, person.id):
+            return None
+        return report_names(language(person.language), self.clock.now(), self.contract)
+
+    async def report_file(self, person_id: str, name: str) -> ReportFile | None:
+        if self.contract is None:
+            return None
+        async with self.sessions() as session:  # reads only: rendering holds no write lock
+            person = await storage.get_person(session, person_id)
+            if person is None or not person.active:
+                return None
+            path = await report_file(session, self.contract, person.role, person.id, name, self.clock.now())
+        if path is None:
+            return None
+        kind = "application/pdf" if path.suffix == ".pdf" else _XLSX
+        return ReportFile(path.name, str(path), kind)
 
     async def came_online(self, channel: str, person_id: str) -> None:
         """A person opened a live connection: send what was waiting for them now."""

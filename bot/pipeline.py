@@ -32,6 +32,7 @@ from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
 from handlers.registry import ACTION_HANDLERS, DIALOGS, KIND_HANDLERS, TEXT_HOOKS
+from handlers.reports import parse_report_request
 from handlers.tickets.commands import Command, parse_command, run_command
 from i18n import say
 from nlu.client import NluClient, NluUnavailable
@@ -214,6 +215,8 @@ class Pipeline:
         command = parse_command(text)
         if command is not None:
             return _Decision(None, None, None, command=command)
+        if parse_report_request(text) is not None:
+            return _Decision(None, None, None)  # the report hook answers it: no triage needed
         try:
             return _Decision(await triage(self._nlu, text), None, None)
         except NluUnavailable as exc:

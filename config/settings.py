@@ -225,6 +225,8 @@ class Settings(_Section):
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.
     holidays_file: Path = Path("config/holidays.yaml")
     kb_dir: Path = Path("kb")
+    # Where the contract's reports are written: the files sent in chat and downloaded from the web chat.
+    reports_dir: Path = Path("var/reports")
     # Relative paths above are taken from this folder (the repository root by default).
     base_dir: Path = REPO_ROOT
 

@@ -78,6 +78,15 @@ class SignIn:
     at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ReportFile:
+    """A report file the signed-in person may download: its name and where the core keeps it."""
+
+    name: str
+    path: str
+    content_type: str
+
+
 class ApiAccess(StrEnum):
     ALLOWED = "allowed"
     UNAUTHENTICATED = "unauthenticated"  # no token, an unknown one, a revoked one: HTTP 401
@@ -149,4 +158,14 @@ class Helpdesk(Protocol):
     async def store_file(self, name: str, data: bytes) -> str:
         """Keep a file a person sent; returns the ref to put in ``Attachment.ref``. Raises
         ``core.errors.FileTooLarge`` above ``max_file_bytes``."""
+        ...
+
+    # The contract's reports (月工作报告…): for the people the permissions table allows.
+
+    async def report_names(self, person_id: str) -> list[str] | None:
+        """The report files the person may download, newest first; None when they may not."""
+        ...
+
+    async def report_file(self, person_id: str, name: str) -> ReportFile | None:
+        """The report a name stands for (built if need be), or None: no such report, or not allowed."""
         ...

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta, tzinfo
+from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -60,6 +61,8 @@ class Contract:
     dialog_expiry: timedelta = timedelta(minutes=30)
     complaints: ComplaintClocks = ComplaintClocks()
     assets: AssetRules = AssetRules()
+    # Where the contract's reports are written (a file sent in chat or downloaded is read from here).
+    reports_dir: Path = Path("var/reports")
 
     @property
     def zone(self) -> tzinfo:

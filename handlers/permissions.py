@@ -58,6 +58,8 @@ class Move(StrEnum):
     INSPECTION_VIEW = "inspection.view"  # what is left of the month's checklist, the month-end list
     STATUS_TICKET = "status.ticket"  # read one ticket's status (who has it, where it stands)
     STATUS_FIGURES = "status.figures"  # counts and lists of tickets across people
+    REPORT_READ = "report.read"  # the contract's reports: ask for them in chat, download them on the web
+    REPORT_RECEIVE = "report.receive"  # be sent the monthly report unasked on its first working day
 
 
 R = Relation
@@ -91,6 +93,8 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.INSPECTION_VIEW: _ENGINEERS_AND_MANAGERS,
     Move.STATUS_TICKET: frozenset({R.REQUESTER, R.AFFECTED, R.ENGINEER, R.MANAGER, R.ADMIN}),
     Move.STATUS_FIGURES: frozenset({R.MANAGER, R.ADMIN}),
+    Move.REPORT_READ: frozenset({R.MANAGER, R.ADMIN}),
+    Move.REPORT_RECEIVE: frozenset({R.MANAGER}),
 }
 
 

@@ -14,6 +14,7 @@ from handlers.intake.conversation import handle_chitchat, handle_unknown
 from handlers.intake.incident import handle_incident
 from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.paging.escalation import STEP_TIMER, page_step_due
+from handlers.reports import report_request
 from handlers.service.actions import press_approve, press_decline, service_command
 from handlers.service.complaints import TIMER_KINDS as COMPLAINT_TIMERS
 from handlers.service.complaints import (
@@ -85,6 +86,7 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     STEP_TIMER: page_step_due,
     RECORD_TIMER: record_close_due,
     MONTH_END_TIMER: month_end_due,
+    # (the report timers, handlers.reports.REPORT_TIMERS, are the report worker's: bot.reports_worker)
 }
 
 # Tried in order before a text reaches its kind's handler; the first that returns replies takes it:
@@ -92,4 +94,5 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
 # to a dialog the person has open.
 # Each is given the message's triage (None when there is none) so a fault report is not swallowed.
 TextHook = Callable[[HandlerContext, Triage | None], Awaitable[list[Outgoing] | None]]
-TEXT_HOOKS: tuple[TextHook, ...] = (service_command, asset_command, DIALOGS.continue_dialog)
+# A manager's request for the monthly report comes first: it is never a dialog's answer.
+TEXT_HOOKS: tuple[TextHook, ...] = (report_request, service_command, asset_command, DIALOGS.continue_dialog)

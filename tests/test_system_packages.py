@@ -47,7 +47,7 @@ def test_without_root_a_missing_package_stops_with_the_exact_sudo_command(tmp_pa
     bin_dir, apt_log = _fake_system(tmp_path, uid=1000, installed={"python3", "python3-venv", "chromium"})
     result = _run(bin_dir, "test")
     assert result.returncode == 1
-    assert "sudo apt-get install -y postgresql fonts-noto-color-emoji fonts-noto-cjk" in result.stderr
+    assert "sudo apt-get install -y fonts-noto-cjk postgresql fonts-noto-color-emoji poppler-utils" in result.stderr
     assert not apt_log.exists()
 
 
@@ -57,11 +57,15 @@ def test_as_root_only_the_missing_packages_are_installed_after_one_update(tmp_pa
     assert result.returncode == 0, result.stderr
     calls = apt_log.read_text(encoding="utf-8").splitlines()
     assert len(calls) == 2 and calls[0].endswith("update")
-    assert calls[1].endswith("install -y postgresql fonts-noto-color-emoji fonts-noto-cjk")
+    assert calls[1].endswith("install -y fonts-noto-cjk postgresql fonts-noto-color-emoji poppler-utils")
 
 
-def test_run_needs_only_the_python_venv_packages(tmp_path: Path) -> None:
+def test_run_needs_the_python_venv_packages_and_the_reports_cjk_font(tmp_path: Path) -> None:
     bin_dir, _ = _fake_system(tmp_path, uid=1000, installed={"python3", "python3-venv"})
+    without_font = _run(bin_dir, "run")
+    assert without_font.returncode == 1 and "sudo apt-get install -y fonts-noto-cjk\n" in without_font.stderr
+    (tmp_path / "with-font").mkdir()
+    bin_dir, _ = _fake_system(tmp_path / "with-font", uid=1000, installed={"python3", "python3-venv", "fonts-noto-cjk"})
     assert _run(bin_dir, "run").returncode == 0
     missing = _run(bin_dir, "test")
     assert missing.returncode == 1 and "postgresql chromium" in missing.stderr
@@ -69,6 +73,7 @@ def test_run_needs_only_the_python_venv_packages(tmp_path: Path) -> None:
 
 def test_nothing_is_asked_of_apt_when_everything_is_installed(tmp_path: Path) -> None:
     every = {"python3", "python3-venv", "postgresql", "chromium", "fonts-noto-color-emoji", "fonts-noto-cjk"}
+    every.add("poppler-utils")
     bin_dir, apt_log = _fake_system(tmp_path, uid=0, installed=every)
     result = _run(bin_dir)
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""

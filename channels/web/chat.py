@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import WSMsgType, web
 
@@ -31,7 +32,9 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     return {
         "text": printable(reply.text),
         "buttons": [{"title": printable(b.title), "payload": b.payload} for b in reply.buttons],
-        "files": [{"name": f.name} for f in reply.files],
+        # A file is downloaded by its name from the signed-in chat (``/reports/<name>``): the core
+        # decides what the name stands for and whether the person may have it, never a path sent here.
+        "files": [{"name": f.name, "url": f"/reports/{quote(f.name)}"} for f in reply.files],
     }
 
 
@@ -312,6 +315,31 @@ def setup_web_routes(
         await ws.send_json({"type": "ack", "id": client_id, "inbound": receipt.inbound_id})
         await core.handle_stored(receipt)
 
+    async def report_list(request: web.Request) -> web.Response:
+        """The report files the signed-in person may download (403 for anyone the table refuses)."""
+        person = await access.require(request)
+        names = await core_of().report_names(person.id)
+        if names is None:
+            return _json({"error": "forbidden"}, status=403)
+        return _json([{"name": name, "url": f"/reports/{quote(name)}"} for name in names])
+
+    async def report_download(request: web.Request) -> web.StreamResponse:
+        """One report file by its name; 404 alike for no such report and for a person not allowed."""
+        person = await access.require(request)
+        name = request.match_info["name"][:MAX_ID_LENGTH]
+        found = await core_of().report_file(person.id, name)
+        if found is None:
+            return _json({"error": "not found"}, status=404)
+        log.info("%s downloaded the report %s", person.id, found.name)
+        return web.FileResponse(
+            found.path,
+            headers={
+                "Content-Type": found.content_type,
+                "Content-Disposition": f'attachment; filename="{found.name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
     if chat:
         app.router.add_get("/", index)
         app.router.add_get(SIGN_IN_PAGE, sign_in_page)
@@ -324,5 +352,7 @@ def setup_web_routes(
             app.router.add_post("/api/demo/sign-in", demo_sign_in)
         app.router.add_get("/api/history", history)
         app.router.add_get("/ws", websocket)
+        app.router.add_get("/api/reports", report_list)
+        app.router.add_get("/reports/{name}", report_download)
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)
     app.router.add_static("/static/", STATIC)

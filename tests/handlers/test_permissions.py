@@ -34,6 +34,8 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.INSPECTION_VIEW: {"engineer", "manager", "admin"},
     Move.STATUS_TICKET: {"engineer", "manager", "admin"},
     Move.STATUS_FIGURES: {"manager", "admin"},
+    Move.REPORT_READ: {"manager", "admin"},
+    Move.REPORT_RECEIVE: {"manager"},
 }
 
 

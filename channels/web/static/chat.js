@@ -57,6 +57,19 @@
       }
       el.appendChild(row);
     }
+    // Files (the monthly report's PDF and XLSX): a download link each, served by the bot by name.
+    if ((item.files || []).length) {
+      const row = document.createElement("div");
+      row.className = "files";
+      for (const f of item.files) {
+        const a = document.createElement("a");
+        a.href = f.url;
+        a.download = f.name;
+        a.textContent = "📎 " + f.name;
+        row.appendChild(a);
+      }
+      el.appendChild(row);
+    }
     log.scrollTop = log.scrollHeight;
     return el;
   }
@@ -98,6 +111,24 @@
     });
   }
 
+  // Managers: the contract's reports to download (the bot answers 403 to anyone else).
+  async function showReports() {
+    const panel = document.getElementById("reports");
+    const list = document.getElementById("report-links");
+    panel.hidden = true;
+    list.replaceChildren();
+    const response = await fetch("/api/reports");
+    if (!response.ok) return;
+    for (const f of await response.json()) {
+      const a = document.createElement("a");
+      a.href = f.url;
+      a.download = f.name;
+      a.textContent = f.name;
+      list.appendChild(a);
+    }
+    panel.hidden = false;
+  }
+
   async function choose(me) {
     const gen = ++generation;
     if (ws) ws.close();
@@ -109,6 +140,7 @@
     text.disabled = send.disabled = !id;
     statusEl.textContent = "未连接";
     if (!id) return;
+    showReports();
     const [greeting, items] = await Promise.all([
       fetch("/api/greeting").then((r) => (r.ok ? r.json() : null)),
       fetch("/api/history").then((r) => (r.ok ? r.json() : [])),
