@@ -26,6 +26,7 @@ from core.ports import Receipt
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.intake.failed import handle_failed
+from handlers.intake.newcomer import enrol_newcomer
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
@@ -87,6 +88,10 @@ class Pipeline:
         """Store the message; a redelivered one is recognised and not stored again."""
         async with self._sessions() as session, session.begin():
             person = await storage.person_for_identity(session, msg.channel, msg.sender)
+            if person is None:  # a WeCom colleague not synced yet: enrolled, the service manager told
+                now = self._clock.now()
+                person, notices = await enrol_newcomer(session, msg.channel, msg.sender, now, self._contract)
+                await dispatch(session, notices, now)
             row, created = await storage.record_inbound(
                 session,
                 channel=msg.channel,
