@@ -207,6 +207,18 @@ class WecomSettings(_Section):
         return self
 
 
+class FileSettings(_Section):
+    """Files people send (photos of an error, documents), kept on disk beside the database."""
+
+    dir: Path = Path("var/files")
+    # Telegram lets a bot download files up to 20 MB; WeCom's media/get serves up to 20 MB too.
+    max_mb: float = Field(default=20.0, gt=0, le=200)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
@@ -216,6 +228,7 @@ class Settings(_Section):
     service: ServiceSettings = ServiceSettings()
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    files: FileSettings = FileSettings()
     wecom: WecomSettings = WecomSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
