@@ -13,15 +13,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from channels.base import DeliveryError, PermanentDeliveryError
+from channels.base import DeliveryError, PermanentDeliveryError, RecipientUnreachable
 from channels.wecom.api import UNREACHABLE, WecomApi, WecomApiError, WecomBusy
 from channels.wecom.render import SentRef, card_messages, card_update, task_id_for, text_messages
 from core.messages import Delivery, FileRef
-
-try:  # the lead's groundwork: an unreachable identity falls through to the person's next one
-    from channels.base import RecipientUnreachable as _Unreachable
-except ImportError:  # pragma: no cover - until it lands
-    _Unreachable = PermanentDeliveryError  # type: ignore[misc,assignment]
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +28,7 @@ def _mapped(exc: WecomApiError, who: str) -> DeliveryError:
     if isinstance(exc, WecomBusy):
         return DeliveryError(str(exc))
     if exc.errcode in UNREACHABLE:
-        return _Unreachable(f"WeCom cannot reach {who}: errcode {exc.errcode}: {exc.errmsg}")
+        return RecipientUnreachable(f"WeCom cannot reach {who}: errcode {exc.errcode}: {exc.errmsg}")
     return PermanentDeliveryError(f"WeCom refused {exc.path}: errcode {exc.errcode}: {exc.errmsg}")
 
 
