@@ -285,12 +285,12 @@ def build_app(
     setup_web_routes(app, core, runtime.web_channel, access, chat=settings.web.enabled)
     setup_kb_routes(app, core, access, chat=settings.web.enabled)
     if settings.wecom.enabled:
-        app[WECOM_CALLBACK] = wecom_callback(settings, core)
+        app[WECOM_CALLBACK] = wecom_callback(settings, runtime, core)
         app[WECOM_CALLBACK].install(app)
     return app
 
 
-def wecom_callback(settings: Settings, core: Callable[[], HelpdeskCore]) -> WecomCallback:
+def wecom_callback(settings: Settings, runtime: Runtime, core: Callable[[], HelpdeskCore]) -> WecomCallback:
     """The callback URL's handler, with the crypto of the application's Token and EncodingAESKey."""
     wc = settings.wecom
     assert wc.token is not None and wc.aes_key is not None
@@ -298,4 +298,10 @@ def wecom_callback(settings: Settings, core: Callable[[], HelpdeskCore]) -> Weco
         crypto = WeChatCrypto(wc.token.get_secret_value(), wc.aes_key.get_secret_value(), wc.corp_id)
     except (ValueError, AssertionError) as exc:
         raise ConfigError(f"wecom.aes_key is not a valid EncodingAESKey: {exc}") from exc
-    return WecomCallback(crypto, wc.corp_id, wc.agent_id, core)
+
+    async def download(media_id: str) -> tuple[bytes, str]:
+        if runtime.wecom is None:  # the API client is made at start-up
+            raise RuntimeError("the WeCom API has not started")
+        return await runtime.wecom.download(media_id)
+
+    return WecomCallback(crypto, wc.corp_id, wc.agent_id, core, download)

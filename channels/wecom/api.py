@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -248,5 +249,5 @@ def _file_name(disposition: str) -> str:
     for part in disposition.split(";"):
         key, _, value = part.strip().partition("=")
         if key.lower() == "filename":
-            return value.strip().strip('"')
+            return urllib.parse.unquote(value.strip().strip('"'))
     return ""

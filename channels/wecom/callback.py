@@ -33,7 +33,7 @@ from wechatpy.enterprise.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 
 from channels.wecom.render import SentRef
-from core.errors import InvalidMessage, MessageIdReused, StoreUnavailable
+from core.errors import FileTooLarge, InvalidMessage, MessageIdReused, StoreUnavailable
 from core.messages import Attachment, InboundMessage, parse_payload, printable
 from core.ports import Helpdesk
 
@@ -45,8 +45,8 @@ CHANNEL = "wecom"
 MAX_BODY_BYTES = 64 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
-# Fetches a file a person sent (its media id) and stores it: the attachment, or None when it cannot.
-FileFetcher = Callable[[str, str, str], Awaitable[Attachment | None]]
+# Downloads a file a person sent (media/get): its bytes and the name WeCom gives it.
+Download = Callable[[str], Awaitable[tuple[bytes, str]]]
 
 
 class Refused(Exception):
@@ -82,13 +82,13 @@ class WecomCallback:
         corp_id: str,
         agent_id: int,
         core_of: Callable[[], Helpdesk],
-        fetch_file: FileFetcher | None = None,
+        download: Download | None = None,
     ) -> None:
         self._crypto = crypto
         self._corp_id = corp_id
         self._agent_id = agent_id
         self._core_of = core_of
-        self._fetch_file = fetch_file
+        self._download = download
         self._tasks: set[asyncio.Task[bool]] = set()
 
     def install(self, app: web.Application) -> None:
@@ -222,15 +222,28 @@ class WecomCallback:
         )
 
     async def _media(self, fields: dict[str, Any], sender: str) -> tuple[str, tuple[Attachment, ...]]:
+        """A photo or a file: fetched from WeCom (media/get) and kept by the helpdesk; the message
+        has no words (the pipeline attaches it to the person's ticket). A file too large to keep
+        leaves the message empty, which the person is told."""
         kind = "image" if str(fields.get("MsgType", "")).lower() == "image" else "file"
         media_id = str(fields.get("MediaId") or "")
-        name = printable(str(fields.get("FileName") or fields.get("Title") or "")).strip()
         if not media_id:
             raise Refused(400, f"a {kind} without MediaId")
-        attachment = await self._fetch_file(kind, media_id, name) if self._fetch_file is not None else None
-        if attachment is None:
-            attachment = Attachment(kind, name, f"wecom-media:{media_id}")
-        return name, (attachment,)
+        if self._download is None:
+            raise Refused(503, "files cannot be fetched yet")
+        try:
+            data, given = await self._download(media_id)
+        except Exception as exc:  # WeCom busy or unreachable: a 503 makes WeCom send it again
+            raise Refused(503, f"media/get failed: {exc}") from exc
+        name = printable(str(fields.get("FileName") or given or f"{kind}-{media_id[:16]}")).strip()[:255]
+        try:
+            ref = await self._core_of().store_file(name, data)
+        except FileTooLarge:
+            log.info("WeCom %s %r from %s is too large to keep (%d bytes)", kind, name, sender, len(data))
+            return "", ()
+        except StoreUnavailable:
+            raise Refused(503, "the file store is busy") from None
+        return "", (Attachment(kind, name, ref, len(data)),)
 
     async def _event(
         self, fields: dict[str, Any], sender: str, created: str, received_at: datetime
