@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.parse
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 import storage
+from core.clock import FakeClock
 from nlu.client import ParseResult
 from tests.channels.wecom.conftest import WECOM, post_callback, sessions_of, wx
 from tests.support.builders import ScriptedNlu
@@ -26,6 +28,7 @@ from tests.support.fake_wecom import (
     make_wecom_text,
 )
 
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai: team A (陈工, 刘工) on duty
 NLU = ScriptedNlu(
     {
         "键盘有几个键失灵了": ("incident_hardware", 0.95),
@@ -254,3 +257,20 @@ async def test_pages_are_copied_to_the_engineers_group(wecom_client: Any, fake_w
     [copy] = fake_wecom.appchat_sent
     [ticket] = await _tickets(client)
     assert copy["chatid"] == "wrEngineers" and f"#{ticket.number}" in copy[copy["msgtype"]]["content"]
+
+
+async def test_an_unreachable_engineer_falls_through_to_the_next_step_of_the_page(
+    wecom_client: Any, fake_wecom: FakeWecom
+) -> None:
+    clock = FakeClock(NOW)
+    fake_wecom.unreachable.add(wx("eng.chen"))  # outside the application's visible range: 81013
+    client = await wecom_client(NLU, clock=clock)
+    await post_callback(client, fake_wecom, make_wecom_text(wx("staff.li"), "服务器连不上了，整个财务系统用不了"))
+    await fake_wecom.until(lambda: bool(fake_wecom.cards_to(wx("eng.liu"))))  # the other on-duty engineer
+    assert ("/message/send", 81013) in fake_wecom.refused
+    # Chen cannot be reached on WeCom: the backup is paged now, not after the step's 5 minutes.
+    await fake_wecom.until(lambda: bool(fake_wecom.cards_to(wx("eng.sun"))))
+    assert clock.now() == NOW
+    async with sessions_of(client)() as session:
+        identity = await storage.identity_of(session, "wecom", wx("eng.chen"))
+    assert identity is not None and identity.unreachable_at is not None
