@@ -78,7 +78,8 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.Sessio
     sessions = storage.make_session_factory(engine)
     records = load_directory(settings.path(settings.people_file), settings.service.language)
     async with sessions() as session, session.begin():
-        await storage.sync_people(session, records)
+        # WeCom's own directory (``helpdesk wecom sync-people``) keeps the colleagues it imported.
+        await storage.sync_people(session, records, spare_channels=("wecom",))
     return engine, sessions
 
 

@@ -61,7 +61,11 @@ async def sync_people(
             else:
                 found.person_id = rec.id
     for pid, person in existing.items():
-        if pid not in seen and pid not in spared:
+        if pid in seen:
+            continue
+        if pid in spared:
+            person.role = "staff"  # kept by the channel's directory alone: a colleague, no more
+        else:
             person.active = False
     await session.flush()
     return len(seen)
@@ -184,16 +188,26 @@ class ImportCounts:
     added: int
     updated: int
     kept: int  # people of the directory file: the file decides their name, role and department
+    left: int = 0  # gone from the channel's directory (left the company, disabled): now inactive
 
 
 async def import_channel_people(
-    session: AsyncSession, channel: str, records: Iterable[PersonRecord], keep: Iterable[str] = ()
+    session: AsyncSession,
+    channel: str,
+    records: Iterable[PersonRecord],
+    keep: Iterable[str] = (),
+    gone: Iterable[str] = (),
 ) -> ImportCounts:
     """Add or update people from a channel's own directory, keyed by their user id there (the
-    record's ``id``); nobody is deactivated, so running it again changes nothing. People listed in
-    ``keep`` (the directory file's) are left as the file says."""
+    record's ``id``); running it again changes nothing. People listed in ``keep`` (the directory
+    file's) are left as the file says; the users in ``gone`` (left, disabled) go inactive."""
     kept_ids = set(keep)
-    added = updated = kept = 0
+    added = updated = kept = left = 0
+    for user_id in gone:
+        person = await person_for_identity(session, channel, user_id)
+        if person is not None and person.id not in kept_ids and person.active:
+            person.active = False
+            left += 1
     for rec in records:
         person, created = await enrol(session, channel, rec.id, name=rec.name, department=rec.department)
         if person.id in kept_ids:
@@ -205,4 +219,4 @@ async def import_channel_people(
             updated += 1
         person.name, person.department, person.active = rec.name, rec.department, True
     await session.flush()
-    return ImportCounts(added, updated, kept)
+    return ImportCounts(added, updated, kept, left)
