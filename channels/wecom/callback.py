@@ -43,6 +43,8 @@ CALLBACK_PATH = "/webhooks/wecom"
 CHANNEL = "wecom"
 # WeCom's callbacks are a few hundred bytes; a text message holds at most 2048 bytes.
 MAX_BODY_BYTES = 64 * 1024
+# A press of a card not yet marked sent is waited for this many times this long (well within WeCom's 5 s).
+SENT_WAIT_TRIES, SENT_WAIT_S = 10, 0.1
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 
 # Downloads a file a person sent (media/get): its bytes and the name WeCom gives it.
@@ -272,6 +274,12 @@ class WecomCallback:
         core = self._core_of()
         try:
             stored = SentRef.decode(await core.sent_message_ref(CHANNEL, press.sent, sender))
+            for _ in range(SENT_WAIT_TRIES):
+                if stored.task_id:
+                    break
+                # Pressed the moment it arrived: the outbox marks it sent just after WeCom answered.
+                await asyncio.sleep(SENT_WAIT_S)
+                stored = SentRef.decode(await core.sent_message_ref(CHANNEL, press.sent, sender))
             if task_id and code and stored.task_id == task_id:
                 await core.set_sent_message_ref(CHANNEL, press.sent, sender, SentRef(task_id, code).encode())
         except StoreUnavailable:
