@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from channels.base import DeliveryError, PermanentDeliveryError, RecipientUnreachable
-from channels.wecom.api import UNREACHABLE, WecomApi, WecomApiError, WecomBusy
+from channels.wecom.api import UNREACHABLE, WecomApi, WecomApiError, WecomBadSecret, WecomBusy
 from channels.wecom.render import SentRef, card_messages, card_update, task_id_for, text_messages
 from core.messages import Delivery, FileRef
 
@@ -26,6 +26,9 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif"})
 def _mapped(exc: WecomApiError, who: str) -> DeliveryError:
     """The outbox's error for a WeCom error (the log line carries errcode and errmsg)."""
     if isinstance(exc, WecomBusy):
+        return DeliveryError(str(exc))
+    if isinstance(exc, WecomBadSecret):  # the secret was changed while running: keep the messages
+        log.error("WeCom refuses the application's secret (%s); set [wecom] secret and restart", exc)
         return DeliveryError(str(exc))
     if exc.errcode in UNREACHABLE:
         return RecipientUnreachable(f"WeCom cannot reach {who}: errcode {exc.errcode}: {exc.errmsg}")
