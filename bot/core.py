@@ -203,6 +203,10 @@ class HelpdeskCore:
             if row is None or row.channel != channel or row.chat_id != chat or row.status != "sent":
                 return False
             row.channel_message_id = ref[:MAX_ID_LENGTH]
+            # An edit shows in the message it edits: a later replacement names that one (by its key).
+            replaced = await storage.get_outbox(session, row.replaces_id) if row.replaces_id is not None else None
+            if replaced is not None and replaced.channel == channel and replaced.chat_id == chat:
+                replaced.channel_message_id = ref[:MAX_ID_LENGTH]
             return True
 
 

@@ -193,6 +193,21 @@ async def test_an_urgent_page_is_a_button_card_whose_press_acknowledges_and_upda
     assert any(name in u["template_card"]["main_title"]["title"] for u in pressed)
     await fake_wecom.until(lambda: any(name in t for t in fake_wecom.texts_to(wx("staff.li"))))
 
+    # The updated card keeps "resolve"; pressed, it asks for the note, and resolving replaces the same
+    # card again in place, with the code of that later press.
+    updated = pressed[0]["template_card"]
+    resolve = next(i for i, b in enumerate(updated["button_list"]) if b["key"].startswith("/v2.resolve "))
+    second = fake_wecom.response_code_for(presser, updated["task_id"])
+    assert (await post_callback(client, fake_wecom, make_wecom_press(presser, updated, resolve, second))).status == 200
+    asked = len(fake_wecom.sent_to(presser))
+    await fake_wecom.until(lambda: any(f"解决 {ticket.number}" in t for t in fake_wecom.texts_to(presser)[asked - 1 :]))
+    note = make_wecom_text(presser, f"解决 {ticket.number} 重启了核心交换机")
+    assert (await post_callback(client, fake_wecom, note)).status == 200
+    await fake_wecom.until(lambda: any(u["response_code"] == second for u in fake_wecom.updates))
+    async with sessions_of(client)() as session:
+        resolved = await storage.get_ticket(session, ticket.number)
+    assert resolved is not None and resolved.status == "resolved"
+
 
 async def test_a_press_redelivered_is_handled_once(wecom_client: Any, fake_wecom: FakeWecom) -> None:
     client = await wecom_client(NLU)
