@@ -361,6 +361,20 @@ def make_wecom_image(user: str, media_id: str) -> str:
     )
 
 
+def make_wecom_file(user: str, media_id: str, name: str) -> str:
+    return _xml(
+        {
+            "FromUserName": user,
+            "CreateTime": int(time.time()),
+            "MsgType": "file",
+            "MediaId": media_id,
+            "FileName": name,
+            "MsgId": next(_msg_ids),
+            "AgentID": AGENT_ID,
+        }
+    )
+
+
 def make_wecom_press(user: str, card: dict[str, Any], button: int, response_code: str, created: int = 0) -> str:
     """The ``template_card_event`` of pressing the ``button``-th button of a card the bot sent."""
     return _xml(

@@ -23,6 +23,7 @@ from tests.support.fake_wecom import (
     TOKEN,
     FakeWecom,
     make_wecom_event,
+    make_wecom_file,
     make_wecom_image,
     make_wecom_press,
     make_wecom_text,
@@ -248,20 +249,25 @@ async def test_other_events_are_answered_and_not_stored(wecom_client: Any, fake_
     assert answer.status == 200 and await _inbound_count(client) == 0
 
 
-async def test_a_photo_is_fetched_kept_and_attached_to_the_persons_ticket(
+async def test_a_photo_and_a_file_are_fetched_kept_and_attached_to_the_persons_ticket(
     wecom_client: Any, fake_wecom: FakeWecom
 ) -> None:
     client = await wecom_client(NLU)
     await post_callback(client, fake_wecom, make_wecom_text(wx("staff.zhang"), "键盘有几个键失灵了"))
     await fake_wecom.until(lambda: bool(fake_wecom.sent_to(wx("staff.zhang"))))
-    media_id = fake_wecom.add_media("keyboard.jpg", b"\xff\xd8\xff photo of the keyboard")
+    photo, log = b"\xff\xd8\xff photo of the keyboard", b"key 17 stuck"
+    media_id = fake_wecom.add_media("keyboard.jpg", photo)
     assert (await post_callback(client, fake_wecom, make_wecom_image(wx("staff.zhang"), media_id))).status == 200
     await fake_wecom.until(lambda: len(fake_wecom.sent_to(wx("staff.zhang"))) >= 2)
     [ticket] = await _tickets(client)
     assert f"#{ticket.number}" in fake_wecom.texts_to(wx("staff.zhang"))[-1]
+    file_xml = make_wecom_file(wx("staff.zhang"), fake_wecom.add_media("keyboard.log", log), "键盘日志.log")
+    assert (await post_callback(client, fake_wecom, file_xml)).status == 200
+    await fake_wecom.until(lambda: len(fake_wecom.sent_to(wx("staff.zhang"))) >= 3)
     async with sessions_of(client)() as session:
         files = await storage.attachments_of_ticket(session, ticket.id)
-    assert [(f.name, f.kind) for f in files] == [("keyboard.jpg", "image")]
+    kept = sorted((f.name, f.kind, f.size) for f in files)
+    assert kept == [("keyboard.jpg", "image", len(photo)), ("键盘日志.log", "file", len(log))]
 
 
 async def test_pages_are_copied_to_the_engineers_group(wecom_client: Any, fake_wecom: FakeWecom) -> None:
