@@ -29,6 +29,9 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.ROSTER_SWAP: {"manager", "admin"},
     Move.ROSTER_LEAVE: {"manager", "admin"},
     Move.ROSTER_SERVE: {"engineer"},
+    Move.DEVICE_LINK: {"engineer", "admin"},
+    Move.INSPECTION_TICK: {"engineer", "admin"},
+    Move.INSPECTION_VIEW: {"engineer", "manager", "admin"},
 }
 
 
