@@ -70,13 +70,25 @@ async def _people(url: str) -> dict[str, tuple[str, str, str, bool]]:
         await engine.dispose()
 
 
+async def _enrol(url: str, user: str) -> None:
+    engine = storage.make_engine(url)
+    try:
+        async with storage.make_session_factory(engine)() as session, session.begin():
+            await storage.enrol(session, "wecom", user, name=user)
+    finally:
+        await engine.dispose()
+
+
 async def test_sync_people_imports_the_directory_and_is_safe_to_run_again(
     fake: FakeWecom, tmp_path: Path, sqlite_url: str
 ) -> None:
     config = _config(tmp_path, fake, sqlite_url)
+    # 李娜 wrote before any sync: enrolled as staff of an unknown department under her UserId.
+    assert _helpdesk(config, "db", "upgrade").returncode == 0
+    await _enrol(sqlite_url, "LiNa")
     first = _helpdesk(config, "wecom", "sync-people")
     assert first.returncode == 0, first.stderr
-    assert "3 added, 0 updated, 1 kept" in first.stdout
+    assert "2 added, 1 updated, 1 kept" in first.stdout
     people = await _people(sqlite_url)
     assert people["LiNa"] == ("LiNa", "李娜", "财务部", True)
     assert people["WangFang"] == ("WangFang", "王芳", "市场部", True)  # the main department
