@@ -183,7 +183,9 @@ class WecomApi:
             )
             code = int(body.get("errcode", 0))
             errmsg = str(body.get("errmsg", ""))
-            if code in TOKEN_EXPIRED and not renewed:
+            if code in TOKEN_EXPIRED:
+                if renewed:  # a token just fetched refused: WeCom's side; the outbox tries later
+                    raise WecomBusy(path, code, errmsg)
                 log.info("WeCom token expired (%s) on %s; renewing it", code, path)
                 await self._token.renew(generation)
                 renewed = True

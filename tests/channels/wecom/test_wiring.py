@@ -3,17 +3,20 @@ with a message saying what to fix, and the callback path is served only when WeC
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
-from config.settings import ConfigError, load_settings
+from config.settings import REPO_ROOT, ConfigError, load_settings
 from tests.channels.wecom.conftest import WECOM, wecom_settings
 from tests.conftest import make_settings
 from tests.support.builders import ScriptedNlu
-from tests.support.fake_wecom import AES_KEY, FakeWecom
+from tests.support.fake_wecom import AES_KEY, AGENT_ID, TOKEN, FakeWecom
+from tests.support.processes import free_port, write_config
 
 
 def test_every_wecom_setting_comes_from_the_environment() -> None:
@@ -62,3 +65,24 @@ async def test_without_wecom_settings_there_is_no_callback_path(sqlite_url: str,
     settings = make_settings(sqlite_url, files={"dir": str(tmp_path / "files")})
     async with TestClient(TestServer(build_app(settings, nlu=ScriptedNlu({})))) as client:
         assert (await client.get(WECOM)).status == 404
+
+
+def test_helpdesk_run_with_a_bad_secret_exits_saying_what_to_fix(sqlite_url: str, tmp_path: Path) -> None:
+    fake = FakeWecom(secret="the-real-secret").start()
+    try:
+        config = write_config(tmp_path, sqlite_url, "http://127.0.0.1:9", free_port())
+        config.write_text(
+            config.read_text(encoding="utf-8")
+            + f'[wecom]\ncorp_id = "{fake.corp_id}"\nagent_id = {AGENT_ID}\nsecret = "an-old-secret"\n'
+            f'token = "{TOKEN}"\naes_key = "{AES_KEY}"\napi_base = "{fake.base}"\n',
+            encoding="utf-8",
+        )
+        helpdesk = Path(sys.executable).parent / "helpdesk"
+        done = subprocess.run(
+            [str(helpdesk), "--config", str(config), "run"], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT
+        )
+    finally:
+        fake.stop()
+    assert done.returncode == 2
+    assert "WeCom refused the application's secret (errcode 40001" in done.stderr
+    assert "HELPDESK_WECOM_SECRET" in done.stderr
