@@ -185,3 +185,14 @@ async def test_the_group_gets_plain_text(http: aiohttp.ClientSession, fake: Fake
     chat = await api.appchat_create("IT 值班", "eng.chen", ["eng.chen", "eng.liu"])
     await WecomGroupChannel(api).send(Delivery(1, "wecom_group", "", chat, Reply("🚨 #1042", _buttons(2))))
     assert fake.appchat_sent == [{"chatid": chat, "msgtype": "text", "text": {"content": "🚨 #1042"}}]
+
+
+async def test_a_token_refused_again_after_renewal_is_left_to_the_outbox(
+    http: aiohttp.ClientSession, fake: FakeWecom
+) -> None:
+    channel = WecomChannel(_api(http, fake), AGENT_ID)
+    fake.fail_next("/message/send", 42001, 40014)
+    with pytest.raises(DeliveryError) as raised:
+        await channel.send(_delivery(Reply("你好")))
+    assert not isinstance(raised.value, PermanentDeliveryError)
+    assert fake.gettoken_calls == 2  # renewed once, not in a loop
