@@ -361,6 +361,22 @@ def make_wecom_image(user: str, media_id: str) -> str:
     )
 
 
+def make_wecom_voice(user: str, recognition: str) -> str:
+    """A voice message with WeCom's speech recognition turned on for the application."""
+    return _xml(
+        {
+            "FromUserName": user,
+            "CreateTime": int(time.time()),
+            "MsgType": "voice",
+            "MediaId": "voice-media",
+            "Format": "amr",
+            "Recognition": recognition,
+            "MsgId": next(_msg_ids),
+            "AgentID": AGENT_ID,
+        }
+    )
+
+
 def make_wecom_file(user: str, media_id: str, name: str) -> str:
     return _xml(
         {

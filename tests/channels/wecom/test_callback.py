@@ -27,6 +27,7 @@ from tests.support.fake_wecom import (
     make_wecom_image,
     make_wecom_press,
     make_wecom_text,
+    make_wecom_voice,
 )
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai: team A (陈工, 刘工) on duty
@@ -241,6 +242,14 @@ async def test_an_unknown_wecom_user_is_taken_as_staff_and_the_service_manager_i
     assert len(await _tickets(client)) == 2
     told = [t for t in fake_wecom.texts_to(wx("svc.ma")) if "ZhouXin" in t]
     assert len(told) == 1 and "sync-people" in told[0]
+
+
+async def test_a_voice_message_is_taken_as_its_recognised_text(wecom_client: Any, fake_wecom: FakeWecom) -> None:
+    client = await wecom_client(NLU)
+    assert (await post_callback(client, fake_wecom, make_wecom_voice(wx("staff.li"), "打印机卡纸了"))).status == 200
+    await fake_wecom.until(lambda: bool(fake_wecom.sent_to(wx("staff.li"))))
+    [ticket] = await _tickets(client)
+    assert ticket.text == "打印机卡纸了"
 
 
 async def test_other_events_are_answered_and_not_stored(wecom_client: Any, fake_wecom: FakeWecom) -> None:
