@@ -196,3 +196,13 @@ async def test_a_token_refused_again_after_renewal_is_left_to_the_outbox(
         await channel.send(_delivery(Reply("你好")))
     assert not isinstance(raised.value, PermanentDeliveryError)
     assert fake.gettoken_calls == 2  # renewed once, not in a loop
+
+
+def test_text_is_split_under_wecoms_limit_without_losing_a_character() -> None:
+    from channels.wecom.render import split_text
+
+    long_line = "网络" * 2000 + "end"  # 12 003 bytes on one line
+    text = f"第一行\n{long_line}\n最后一行"
+    pieces = split_text(text)
+    assert all(len(p.encode("utf-8")) <= 2048 for p in pieces) and len(pieces) >= 6
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", "")
