@@ -12,7 +12,7 @@ import pytest
 
 from channels.base import DeliveryError, PermanentDeliveryError, RecipientUnreachable
 from channels.wecom import WecomApi, WecomBadSecret, WecomChannel, WecomGroupChannel
-from channels.wecom.render import SentRef
+from channels.wecom.render import SentRef, split_text
 from core.messages import Action, Button, Delivery, FileRef, Reply
 from tests.support.fake_wecom import AGENT_ID, CORP_ID, SECRET, FakeWecom
 
@@ -199,8 +199,6 @@ async def test_a_token_refused_again_after_renewal_is_left_to_the_outbox(
 
 
 def test_text_is_split_under_wecoms_limit_without_losing_a_character() -> None:
-    from channels.wecom.render import split_text
-
     long_line = "网络" * 2000 + "end"  # 12 003 bytes on one line
     text = f"第一行\n{long_line}\n最后一行"
     pieces = split_text(text)
