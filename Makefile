@@ -38,6 +38,7 @@ nlu-env:
 
 # Trains only when the NLU data or config changed since the last model.
 model: nlu-env
+	nlu/.venv/bin/python -m nlu.departments  # the department lookup from config/people.yaml
 	bash nlu/tools/train.sh
 
 lint: $(STAMP)
@@ -46,7 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check core bot channels storage handlers i18n config nlu/*.py tests/nlu
 
 typecheck: $(STAMP)
-	$(BIN)/mypy core bot channels storage handlers i18n config nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py
+	$(BIN)/mypy core bot channels storage handlers i18n config nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py nlu/departments.py
 
 unit: system-packages-test $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py

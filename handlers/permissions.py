@@ -29,6 +29,7 @@ class Relation(StrEnum):
     ON_CHAIN = "on_chain"  # was paged for the ticket
     COMPLAINT_MANAGER = "complaint_manager"  # the manager a complaint was given to
     NAMED = "named"  # the engineer a swap or leave is about
+    AFFECTED = "affected"  # counted among the people an outage ticket stops (storage.paging affected_people)
 
 
 class Move(StrEnum):
@@ -55,6 +56,8 @@ class Move(StrEnum):
     DEVICE_LINK = "device.link"  # link a ticket to a device of the registry
     INSPECTION_TICK = "inspection.tick"  # tick the month's checklist; a first visit registers the device
     INSPECTION_VIEW = "inspection.view"  # what is left of the month's checklist, the month-end list
+    STATUS_TICKET = "status.ticket"  # read one ticket's status (who has it, where it stands)
+    STATUS_FIGURES = "status.figures"  # counts and lists of tickets across people
 
 
 R = Relation
@@ -86,6 +89,8 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.DEVICE_LINK: _STAFF_OF_THE_SERVICE,
     Move.INSPECTION_TICK: _STAFF_OF_THE_SERVICE,
     Move.INSPECTION_VIEW: _ENGINEERS_AND_MANAGERS,
+    Move.STATUS_TICKET: frozenset({R.REQUESTER, R.AFFECTED, R.ENGINEER, R.MANAGER, R.ADMIN}),
+    Move.STATUS_FIGURES: frozenset({R.MANAGER, R.ADMIN}),
 }
 
 
@@ -100,6 +105,7 @@ def relations(
     complaint_manager: str | None = None,
     service_leads: Iterable[str | None] = (),
     named: Iterable[str] = (),
+    affected: Iterable[str] = (),
 ) -> frozenset[Relation]:
     """How a person stands to the thing a move is about, from what the handler knows of both."""
     found: set[Relation] = set()
@@ -116,6 +122,8 @@ def relations(
         found.add(R.SERVICE_LEAD)
     if person_id in set(named):
         found.add(R.NAMED)
+    if person_id in set(affected):
+        found.add(R.AFFECTED)
     return frozenset(found)
 
 

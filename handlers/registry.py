@@ -10,7 +10,7 @@ from handlers.assets import MONTH_END_TIMER, asset_command, month_end_due
 from handlers.context import HandlerContext, TimerHandler
 from handlers.dialogs import DialogKind, Dialogs
 from handlers.intake.actions import open_ticket_as_is
-from handlers.intake.conversation import handle_chitchat, handle_coming_soon, handle_unknown
+from handlers.intake.conversation import handle_chitchat, handle_unknown
 from handlers.intake.incident import handle_incident
 from handlers.kb.howto import handle_howto, mark_solved, show_chosen_article
 from handlers.paging.escalation import STEP_TIMER, page_step_due
@@ -26,6 +26,7 @@ from handlers.service.complaints import (
 )
 from handlers.service.purchases import details_step, handle_purchase
 from handlers.service.repairs import press_repair_step, press_sign
+from handlers.status import handle_status, status_pressed
 from handlers.tickets.buttons import (
     acknowledge_pressed,
     confirm_pressed,
@@ -53,7 +54,7 @@ KIND_HANDLERS: dict[str, KindHandler] = {
     "chitchat": handle_chitchat,
     "unknown": handle_unknown,
     "howto": handle_howto,
-    "status": handle_coming_soon,
+    "status": handle_status,
     "complaint": handle_complaint,
     "purchase": handle_purchase,
 }
@@ -75,6 +76,7 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.CONFIRM: confirm_pressed,
     Action.REOPEN: reopen_pressed,
     Action.DIALOG_ANSWER: DIALOGS.answer_pressed,
+    Action.STATUS: status_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).

@@ -8,14 +8,14 @@ language's locale. A time is shown in the contract's zone, which the caller pass
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, tzinfo
 
 from babel.dates import format_datetime
 from babel.lists import format_list as _cldr_list
 
 from i18n.catalog import language, locale, say, text
 
-__all__ = ["clock_time", "format_list", "weekday_time", "yuan"]
+__all__ = ["clock_time", "day", "format_list", "weekday_time", "yuan"]
 
 # CLDR's Chinese "and" list ends in 和 (陈工、刘工和王工); the helpdesk's Chinese names people and
 # items as a roll, 陈工、刘工、王工, as its texts always have. Other languages use CLDR's list.
@@ -33,6 +33,11 @@ def clock_time(lang: str, at: datetime, zone: tzinfo, now: datetime | None = Non
 def weekday_time(lang: str, at: datetime, zone: tzinfo) -> str:
     """``4月22日 周二 17:30`` / ``Tue, Apr 22, 17:30``: a time with its day and weekday."""
     return _format(lang, at.astimezone(zone), "format_weekday_time")
+
+
+def day(lang: str, value: date) -> str:
+    """``11月24日`` / ``Nov 24``: a day without its time (the catalog's ``format_day``)."""
+    return format_datetime(datetime.combine(value, time()), text(lang, "format_day"), locale=locale(lang))
 
 
 def format_list(lang: str, items: Iterable[str]) -> str:

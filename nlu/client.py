@@ -20,10 +20,22 @@ class IntentScore:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """One entity Rasa found: its type (``ticket``, ``period``...), its value after the synonyms
+    (``last_week`` for 上周), and where it was in the text."""
+
+    name: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class ParseResult:
     text: str
     intent: IntentScore
     ranking: tuple[IntentScore, ...]
+    entities: tuple[Entity, ...] = ()
 
 
 class NluUnavailable(Exception):
@@ -42,6 +54,10 @@ def parse_result_from_json(text: str, data: Any) -> ParseResult:
         ranking = tuple(
             IntentScore(str(item["name"]), float(item["confidence"])) for item in data.get("intent_ranking") or []
         )
+        entities = tuple(
+            Entity(str(item["entity"]), str(item["value"]), int(item["start"]), int(item["end"]))
+            for item in data.get("entities") or []
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise NluUnavailable(f"unexpected answer from Rasa: {str(data)[:200]}") from exc
-    return ParseResult(text=text, intent=top, ranking=ranking or (top,))
+    return ParseResult(text=text, intent=top, ranking=ranking or (top,), entities=entities)

@@ -13,9 +13,9 @@ one clarifying question, then triages again with the person's answer as ``kind_h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from nlu.client import IntentScore, NluClient, ParseResult
+from nlu.client import Entity, IntentScore, NluClient, ParseResult
 from nlu.rubric_words import FIX_QUESTION
 from nlu.rules import Proposal, apply_rules, plain_mandarin, severity_text
 
@@ -58,6 +58,7 @@ class Triage:
     needs_clarification: bool
     rule: str | None
     candidates: tuple[str, ...]
+    entities: tuple[Entity, ...] = ()  # what Rasa found in the text (a status question's filters)
 
 
 def split_intent(name: str) -> tuple[str, str | None, str | None]:
@@ -127,7 +128,12 @@ def triage_from_parse(
     an incident's severity is taken from it, so time and rank words cannot change it
     and "how do I fix it" does not hide the fault.
     ``use_rules=False`` gives the bare model's answer (for comparisons).
+    The parse's entities are carried as they are, whatever the kind.
     """
+    return replace(_triage(parse, kind_hint, severity_parse, use_rules), entities=parse.entities)
+
+
+def _triage(parse: ParseResult, kind_hint: str | None, severity_parse: ParseResult | None, use_rules: bool) -> Triage:
     ranking = _ranking(parse)
     kinds = _kind_scores(ranking)
     sev_ranking = _ranking(severity_parse) if severity_parse is not None else ranking

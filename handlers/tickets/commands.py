@@ -1,6 +1,6 @@
 """Engineer commands in chat, recognised before triage: plain text, Chinese and English forms.
 
-    我的工单 | /mine                      my open tickets (staff: the tickets I reported)
+    我的工单 | /mine                      my open tickets (staff: those I reported or am affected by)
     接单 1042 | /take 1042                take a ticket (in progress)
     /ack 1042                            acknowledge its page
     释放 1042 | /release 1042             give it back to the team on duty
@@ -8,7 +8,7 @@
     备注 1042 <内容> | /note 1042 <text>    add a note to the history
     升级 1042 | /escalate 1042            page the next escalation step now
     转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
-    谁在值班 | /oncall                     everyone: who is on duty now and next
+    谁在值班 | who is on duty | /oncall    everyone: who is on duty now and next
     文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
     换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
     请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
@@ -35,6 +35,7 @@ from handlers.permissions import is_engineer
 from handlers.tickets import lifecycle
 from i18n import format_list, say, severity_name, status_name
 from storage import paging as paging_store
+from storage import queries
 
 _NUMBER = r"\s*#?(\d{1,9})"
 _REST = r"(?:\s+(?P<arg>.+))?"
@@ -42,7 +43,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE | re.DOTALL))
     for name, pattern in (
         ("mine", r"(?:我的工单|/mine)"),
-        ("oncall", r"(?:现在)?(?:谁在值班|谁值班)|/oncall"),
+        (
+            "oncall",
+            r"(?:现在|今天|今晚|这会儿)?(?:是)?(?:谁在值班|谁值班|哪位工程师值班|值班的是谁)(?:啊|呢)?"
+            r"|who(?:'s| is) on (?:duty|call)(?: (?:now|today|tonight))?|/oncall",
+        ),
         ("take", rf"(?:接单|/take){_NUMBER}"),
         ("ack", rf"/ack{_NUMBER}"),
         ("release", rf"(?:释放|/release){_NUMBER}"),
@@ -91,7 +96,7 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     if command.name == "mine":
         return [Outgoing(Reply(await _my_tickets(ctx)))]
     if command.name == "oncall":
-        return [Outgoing(Reply(await _on_duty(ctx)))]
+        return [Outgoing(Reply(await on_duty(ctx)))]
     if command.name == "article":
         return await show_article(ctx, command.arg)
     if command.name in ("swap", "leave"):
@@ -159,7 +164,9 @@ async def _my_tickets(ctx: HandlerContext) -> str:
     if engineer:
         tickets = await paging_store.assigned_tickets(ctx.session, ctx.person.id)
     else:
-        tickets = await paging_store.requested_tickets(ctx.session, ctx.person.id)
+        # Their own, and the outages they are counted as affected by (as the status question answers).
+        query = queries.TicketQuery(requester_or_affected=ctx.person.id, not_closed=True)
+        tickets, _ = await queries.find_tickets(ctx.session, query)
     if not tickets:
         return say(ctx.lang, "mine_none")
     lines = [say(ctx.lang, "mine_engineer" if engineer else "mine_requester", count=len(tickets))]
@@ -183,7 +190,8 @@ async def _my_tickets(ctx: HandlerContext) -> str:
     return "\n".join(lines)
 
 
-async def _on_duty(ctx: HandlerContext) -> str:
+async def on_duty(ctx: HandlerContext) -> str:
+    """Who is on duty now and next (谁在值班 / /oncall, and the status question about duty)."""
     if ctx.contract is None:
         return say(ctx.lang, "no_roster")
     names = {p.id: p.name for p in await storage.list_people(ctx.session)}

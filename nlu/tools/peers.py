@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -29,16 +30,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 NLU_DIR = Path(__file__).resolve().parents[1]
+# "[1077](ticket)" in an example is the text "1077" with an entity marked (Rasa's markup).
+_ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def training_examples(data_dir: Path = NLU_DIR / "data") -> tuple[list[str], list[str]]:
     texts, labels = [], []
     for path in sorted(data_dir.glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" not in block:  # lookup tables, regexes, synonyms
+                continue
             for line in block.get("examples", "").splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    texts.append(line[2:].strip())
+                    texts.append(_ENTITY_MARKUP.sub(r"\1", line[2:].strip()))
                     labels.append(block["intent"])
     return texts, labels
 

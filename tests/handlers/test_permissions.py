@@ -32,6 +32,8 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.DEVICE_LINK: {"engineer", "admin"},
     Move.INSPECTION_TICK: {"engineer", "admin"},
     Move.INSPECTION_VIEW: {"engineer", "manager", "admin"},
+    Move.STATUS_TICKET: {"engineer", "manager", "admin"},
+    Move.STATUS_FIGURES: {"manager", "admin"},
 }
 
 
@@ -82,3 +84,12 @@ def test_relations_name_how_a_person_stands_to_a_ticket() -> None:
 def test_engineer_and_manager_roles_are_read_from_the_table() -> None:
     assert [r for r in ROLES if is_engineer(r)] == ["engineer", "admin"]
     assert [r for r in ROLES if is_manager(r)] == ["manager", "admin"]
+
+
+def test_staff_read_a_ticket_they_opened_or_are_affected_by_and_no_figures() -> None:
+    assert may(Move.STATUS_TICKET, relations("staff", "staff.li", requester="staff.li"))
+    assert may(Move.STATUS_TICKET, relations("staff", "staff.li", requester="staff.wang", affected=("staff.li",)))
+    other = relations("staff", "staff.li", requester="staff.wang", affected=("staff.zhang",))
+    assert not may(Move.STATUS_TICKET, other)
+    assert not may(Move.STATUS_FIGURES, relations("staff", "staff.li", requester="staff.li"))
+    assert not may(Move.STATUS_FIGURES, relations("engineer", "eng.chen", assignee="eng.chen"))

@@ -6,6 +6,7 @@ against the real Rasa server in test_model_quality.py.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -675,9 +676,14 @@ def _labelled_examples() -> list[tuple[str, str, str | None]]:
     rows: list[tuple[str, str, str | None]] = []
     for path in sorted((root / "nlu" / "data").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            intent = block["intent"]
-            kind, severity, _ = split_intent(intent)
-            rows += [(line.strip()[2:], kind, severity) for line in block["examples"].splitlines() if line.strip()]
+            if "intent" not in block:  # lookup tables, regexes, synonyms
+                continue
+            kind, severity, _ = split_intent(block["intent"])
+            rows += [
+                (re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:]), kind, severity)
+                for line in block["examples"].splitlines()
+                if line.strip()
+            ]
     for row in read_tsv(root / "tests" / "data" / "triage_dev.tsv"):
         if len(row.labels) <= 1 or row.kind == "howto":
             rows.append((row.text, row.kind, next(iter(row.labels)) if row.kind == "incident" else None))
