@@ -8,7 +8,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
+from wechatpy.enterprise.crypto import WeChatCrypto
 
 import storage
 from bot.auth import Auth, SignInLimits
@@ -26,6 +27,7 @@ from bot.health import Health, HealthTrackedNlu
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.outbox.buttons import configure_key as configure_button_key
+from bot.outbox.dispatch import configure_page_group
 from bot.pipeline import Pipeline
 from bot.reports_worker import ReportWorker
 from bot.retriage import RetriageWorker
@@ -34,7 +36,8 @@ from channels.base import ChannelAdapter
 from channels.web.access import WebAccess
 from channels.web.chat import WebChatChannel, setup_web_routes
 from channels.web.kb_pages import setup_kb_routes
-from config.settings import Settings
+from channels.wecom import WecomApi, WecomApiError, WecomBadSecret, WecomCallback, WecomChannel, WecomGroupChannel
+from config.settings import ConfigError, Settings
 from core.clock import Clock, SystemClock
 from handlers.assets import schedule_month_end
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
@@ -63,9 +66,11 @@ class Runtime:
     core: HelpdeskCore | None = None
     kb: KnowledgeBaseHolder = field(default_factory=lambda: KnowledgeBaseHolder(KnowledgeBase([])))
     web_channel: WebChatChannel = field(default_factory=WebChatChannel)
+    wecom: WecomApi | None = None
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
+WECOM_CALLBACK = web.AppKey("wecom_callback", WecomCallback)
 PID_FILE = Path("var/helpdesk.pid")
 
 
@@ -76,7 +81,8 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, storage.Sessio
     sessions = storage.make_session_factory(engine)
     records = load_directory(settings.path(settings.people_file), settings.service.language)
     async with sessions() as session, session.begin():
-        await storage.sync_people(session, records)
+        # WeCom's own directory (``helpdesk wecom sync-people``) keeps the colleagues it imported.
+        await storage.sync_people(session, records, spare_channels=("wecom",))
     return engine, sessions
 
 
@@ -99,6 +105,34 @@ async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
     rt.http = aiohttp.ClientSession()
     yield
     await rt.http.close()
+
+
+async def _wecom_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The WeCom application, when configured: its first token (a bad secret stops start-up) and its
+    adapters; pages are copied to the engineers' group when one is configured."""
+    rt = app[RUNTIME]
+    wc = rt.settings.wecom
+    if not wc.enabled:
+        yield
+        return
+    assert rt.http is not None and wc.secret is not None
+    rt.wecom = WecomApi(rt.http, wc.corp_id, wc.secret.get_secret_value(), wc.api_base)
+    try:
+        await rt.wecom.start()
+    except WecomBadSecret as exc:
+        raise ConfigError(
+            f"WeCom refused the application's secret (errcode {exc.errcode}: {exc.errmsg}): check [wecom] corp_id "
+            "and secret (HELPDESK_WECOM_CORP_ID, HELPDESK_WECOM_SECRET) on the application's page"
+        ) from exc
+    except WecomApiError as exc:
+        log.error("WeCom did not give a token at start-up (%s); sending will try again", exc)
+    rt.extra_adapters["wecom"] = WecomChannel(rt.wecom, wc.agent_id)
+    if wc.engineers_chat_id:
+        rt.extra_adapters["wecom_group"] = WecomGroupChannel(rt.wecom)
+        configure_page_group("wecom_group", wc.engineers_chat_id)
+    yield
+    configure_page_group(None, None)
+    await app[WECOM_CALLBACK].close()
 
 
 async def _rasa_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -236,7 +270,7 @@ def build_app(
     app[RUNTIME] = Runtime(
         settings=settings, clock=clock, health=Health(clock), nlu_override=nlu, extra_adapters=extra_adapters or {}
     )
-    app.cleanup_ctx.extend([_database_ctx, _http_ctx, _rasa_ctx, _core_ctx])
+    app.cleanup_ctx.extend([_database_ctx, _http_ctx, _wecom_ctx, _rasa_ctx, _core_ctx])
     runtime = app[RUNTIME]
 
     async def healthz(request: web.Request) -> web.Response:
@@ -258,4 +292,24 @@ def build_app(
     )
     setup_web_routes(app, core, runtime.web_channel, access, chat=settings.web.enabled)
     setup_kb_routes(app, core, access, chat=settings.web.enabled)
+    if settings.wecom.enabled:
+        app[WECOM_CALLBACK] = wecom_callback(settings, runtime, core)
+        app[WECOM_CALLBACK].install(app)
     return app
+
+
+def wecom_callback(settings: Settings, runtime: Runtime, core: Callable[[], HelpdeskCore]) -> WecomCallback:
+    """The callback URL's handler, with the crypto of the application's Token and EncodingAESKey."""
+    wc = settings.wecom
+    assert wc.token is not None and wc.aes_key is not None
+    try:
+        crypto = WeChatCrypto(wc.token.get_secret_value(), wc.aes_key.get_secret_value(), wc.corp_id)
+    except (ValueError, AssertionError) as exc:
+        raise ConfigError(f"wecom.aes_key is not a valid EncodingAESKey: {exc}") from exc
+
+    async def download(media_id: str) -> tuple[bytes, str]:
+        if runtime.wecom is None:  # the API client is made at start-up
+            raise RuntimeError("the WeCom API has not started")
+        return await runtime.wecom.download(media_id)
+
+    return WecomCallback(crypto, wc.corp_id, wc.agent_id, core, download)

@@ -24,6 +24,7 @@ from bot.auth import Auth, AuthError
 from bot.cli_assets import add_asset_parsers
 from bot.cli_calendar import cmd_calendar_check
 from bot.cli_reports import add_report_commands
+from bot.cli_wecom import add_wecom_commands
 from bot.invites import InviteError, make_invite
 from channels.terminal.chat import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
@@ -516,6 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     year.set_defaults(func=cmd_calendar_check)
     add_report_commands(sub)
     add_asset_parsers(sub)
+    add_wecom_commands(sub, _settings)
     return parser
 
 

@@ -219,6 +219,25 @@ class HelpdeskCore:
         async with _store_errors("an API token check"):
             return await self.auth.check_token(token, sender)
 
+    async def sent_message_ref(self, channel: str, outbox_id: int, chat: str) -> str | None:
+        async with _store_errors("a sent message's id"), self.sessions() as session:
+            row = await storage.get_outbox(session, outbox_id)
+            if row is None or row.channel != channel or row.chat_id != chat or row.status != "sent":
+                return None
+            return row.channel_message_id
+
+    async def set_sent_message_ref(self, channel: str, outbox_id: int, chat: str, ref: str) -> bool:
+        async with _store_errors("a sent message's id"), self.sessions() as session, session.begin():
+            row = await storage.get_outbox(session, outbox_id)
+            if row is None or row.channel != channel or row.chat_id != chat or row.status != "sent":
+                return False
+            row.channel_message_id = ref[:MAX_ID_LENGTH]
+            # An edit shows in the message it edits: a later replacement names that one (by its key).
+            replaced = await storage.get_outbox(session, row.replaces_id) if row.replaces_id is not None else None
+            if replaced is not None and replaced.channel == channel and replaced.chat_id == chat:
+                replaced.channel_message_id = ref[:MAX_ID_LENGTH]
+            return True
+
 
 @contextlib.asynccontextmanager
 async def _store_errors(what: str) -> AsyncIterator[None]:

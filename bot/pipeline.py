@@ -28,6 +28,7 @@ from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.intake.failed import handle_failed
 from handlers.intake.files import handle_files_only
+from handlers.intake.newcomer import enrol_newcomer
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
@@ -102,6 +103,10 @@ class Pipeline:
             if person is not None and msg.channel not in DIRECTORY_CHANNELS:
                 # They wrote from it, so the bot can reach them there again (if it had been blocked).
                 await storage.set_reachable(session, msg.channel, msg.sender, None)
+            if person is None:  # a WeCom colleague not synced yet: enrolled, the service manager told
+                now = self._clock.now()
+                person, notices = await enrol_newcomer(session, msg.channel, msg.sender, now, self._contract)
+                await dispatch(session, notices, now)
             row, created = await storage.record_inbound(
                 session,
                 channel=msg.channel,

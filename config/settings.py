@@ -177,6 +177,37 @@ class ComplaintSettings(_Section):
         return self
 
 
+class WecomSettings(_Section):
+    """The WeCom (企业微信) self-built application; the channel is on when ``corp_id`` is set."""
+
+    corp_id: str = ""
+    agent_id: int = Field(default=0, ge=0)
+    secret: SecretStr | None = None
+    # The callback's Token and EncodingAESKey (43 characters), as set on the application's page.
+    token: SecretStr | None = None
+    aes_key: SecretStr | None = None
+    api_base: str = "https://qyapi.weixin.qq.com/cgi-bin"
+    # The engineers' group chat made by the application (``helpdesk wecom create-group``): pages go there too.
+    engineers_chat_id: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.corp_id)
+
+    @model_validator(mode="after")
+    def _complete(self) -> WecomSettings:
+        if not self.corp_id:
+            return self
+        missing = [k for k in ("agent_id", "secret", "token", "aes_key") if not getattr(self, k)]
+        if missing:
+            raise ValueError(f"corp_id is set, so these are needed too: {', '.join(missing)}")
+        if self.aes_key is not None and len(self.aes_key.get_secret_value()) != 43:
+            raise ValueError("aes_key (EncodingAESKey) must be 43 characters")
+        if not self.api_base.startswith(("http://", "https://")):
+            raise ValueError("api_base must start with http:// or https://")
+        return self
+
+
 class AssetSettings(_Section):
     """The asset registry and the monthly inspection checklist (巡检表)."""
 
@@ -220,6 +251,7 @@ class Settings(_Section):
     complaints: ComplaintSettings = ComplaintSettings()
     assets: AssetSettings = AssetSettings()
     files: FileSettings = FileSettings()
+    wecom: WecomSettings = WecomSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.
@@ -251,6 +283,13 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
     "HELPDESK_WEB_PORT": ("web", "port"),
     "HELPDESK_SESSION_KEY": ("web", "session_key"),
     "HELPDESK_BUTTON_KEY": ("handling", "button_key"),
+    "HELPDESK_WECOM_CORP_ID": ("wecom", "corp_id"),
+    "HELPDESK_WECOM_AGENT_ID": ("wecom", "agent_id"),
+    "HELPDESK_WECOM_SECRET": ("wecom", "secret"),
+    "HELPDESK_WECOM_TOKEN": ("wecom", "token"),
+    "HELPDESK_WECOM_AES_KEY": ("wecom", "aes_key"),
+    "HELPDESK_WECOM_API_BASE": ("wecom", "api_base"),
+    "HELPDESK_WECOM_ENGINEERS_CHAT_ID": ("wecom", "engineers_chat_id"),
 }
 
 

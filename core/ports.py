@@ -169,3 +169,15 @@ class Helpdesk(Protocol):
     async def report_file(self, person_id: str, name: str) -> ReportFile | None:
         """The report a name stands for (built if need be), or None: no such report, or not allowed."""
         ...
+
+    # What a channel keeps of a message it sent (WeCom: a card's response code, renewed by a press).
+
+    async def sent_message_ref(self, channel: str, outbox_id: int, chat: str) -> str | None:
+        """The channel's id of the message the outbox sent as row ``outbox_id`` on ``channel`` to
+        ``chat``; None when no such message was sent. Raises ``StoreUnavailable``."""
+        ...
+
+    async def set_sent_message_ref(self, channel: str, outbox_id: int, chat: str, ref: str) -> bool:
+        """Replace that id (a later edit of the message is handed the new one); False when there is
+        no such sent message. Raises ``StoreUnavailable``."""
+        ...

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Identity, Invite, Person
@@ -31,9 +32,16 @@ class PersonRecord:
     identities: tuple[tuple[str, str], ...] = ()  # (channel, channel user id)
 
 
-async def sync_people(session: AsyncSession, records: Iterable[PersonRecord]) -> int:
-    """Make the people table match the directory: add, update; people no longer listed go inactive."""
+async def sync_people(
+    session: AsyncSession, records: Iterable[PersonRecord], spare_channels: Iterable[str] = ()
+) -> int:
+    """Make the people table match the directory: add, update; people no longer listed go inactive,
+    except those known through a channel whose own directory keeps them (``spare_channels``: the
+    WeCom people imported by ``helpdesk wecom sync-people`` or met in chat)."""
     existing = {p.id: p for p in (await session.scalars(select(Person))).all()}
+    spared = set(
+        (await session.scalars(select(Identity.person_id).where(Identity.channel.in_(list(spare_channels))))).all()
+    )
     seen: set[str] = set()
     for rec in records:
         seen.add(rec.id)
@@ -53,7 +61,11 @@ async def sync_people(session: AsyncSession, records: Iterable[PersonRecord]) ->
             else:
                 found.person_id = rec.id
     for pid, person in existing.items():
-        if pid not in seen:
+        if pid in seen:
+            continue
+        if pid in spared:
+            person.role = "staff"  # kept by the channel's directory alone: a colleague, no more
+        else:
             person.active = False
     await session.flush()
     return len(seen)
@@ -130,3 +142,81 @@ async def add_invite(
 async def invite_by_hash(session: AsyncSession, code_hash: str) -> Invite | None:
     """The invite, locked (two redemptions of one code at once: one wins)."""
     return await session.scalar(select(Invite).where(Invite.code_hash == code_hash).with_for_update())
+
+
+async def person_id_for(session: AsyncSession, channel: str, channel_user_id: str) -> str:
+    """A free person id for a channel user: the user id itself, else ``channel.user id``."""
+    for candidate in (channel_user_id, f"{channel}.{channel_user_id}"):
+        if await session.get(Person, candidate[:64]) is None:
+            return candidate[:64]
+    raise ValueError(f"no free person id for {channel} user {channel_user_id!r}")
+
+
+async def enrol(
+    session: AsyncSession, channel: str, channel_user_id: str, *, name: str, department: str = "", role: str = "staff"
+) -> tuple[Person, bool]:
+    """The person behind a channel user, created with the identity when nobody has it (True).
+
+    Safe against a second process enrolling the same user at the same moment."""
+    found = await person_for_identity(session, channel, channel_user_id)
+    if found is not None:
+        return found, False
+    person = Person(
+        id=await person_id_for(session, channel, channel_user_id),
+        name=name,
+        role=role,
+        department=department,
+        location="",
+        active=True,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(person)
+            await session.flush()
+            session.add(Identity(person_id=person.id, channel=channel, channel_user_id=channel_user_id))
+            await session.flush()
+    except IntegrityError:
+        found = await person_for_identity(session, channel, channel_user_id)
+        if found is None:
+            raise
+        return found, False
+    return person, True
+
+
+@dataclass(frozen=True)
+class ImportCounts:
+    added: int
+    updated: int
+    kept: int  # people of the directory file: the file decides their name, role and department
+    left: int = 0  # gone from the channel's directory (left the company, disabled): now inactive
+
+
+async def import_channel_people(
+    session: AsyncSession,
+    channel: str,
+    records: Iterable[PersonRecord],
+    keep: Iterable[str] = (),
+    gone: Iterable[str] = (),
+) -> ImportCounts:
+    """Add or update people from a channel's own directory, keyed by their user id there (the
+    record's ``id``); running it again changes nothing. People listed in ``keep`` (the directory
+    file's) are left as the file says; the users in ``gone`` (left, disabled) go inactive."""
+    kept_ids = set(keep)
+    added = updated = kept = left = 0
+    for user_id in gone:
+        person = await person_for_identity(session, channel, user_id)
+        if person is not None and person.id not in kept_ids and person.active:
+            person.active = False
+            left += 1
+    for rec in records:
+        person, created = await enrol(session, channel, rec.id, name=rec.name, department=rec.department)
+        if person.id in kept_ids:
+            kept += 1
+            continue
+        if created:
+            added += 1
+        elif (person.name, person.department, person.active) != (rec.name, rec.department, True):
+            updated += 1
+        person.name, person.department, person.active = rec.name, rec.department, True
+    await session.flush()
+    return ImportCounts(added, updated, kept, left)

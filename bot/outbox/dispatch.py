@@ -8,6 +8,10 @@ else writes the outbox. For each reply it decides to whom, on which channel and 
 - ``to`` a person pushes to them on their first chat identity (the web chat when they have none);
 - ``replaces_key`` goes where the message remembered under that key went, as an edit of it.
 
+When a group chat for pages is configured (the engineers' WeCom group), each call that writes page
+messages of a ticket (keys ``page:…``: the page, an escalation step, who acknowledged it) also
+writes one plain copy of the first of them to that group.
+
 A reply's ``key`` is stored on its row, so a later reply can name it. A key names the newest message
 written under it; replacing an edit replaces the message it edited. A key that names nothing sent
 (a typo, or a message from before keys existed) sends the reply anew to ``to``, as before.
@@ -22,10 +26,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from bot.outbox.buttons import sign
-from core.messages import Outgoing
+from core.messages import Outgoing, Reply
 
 # Where a person with no chat identity is reached: the web chat (shown when they open it).
 DEFAULT_PUSH_CHANNEL = "web"
+PAGE_KEY_PREFIX = "page:"
+
+_page_group: tuple[str, str] | None = None  # (channel, chat) that pages are copied to
+
+
+def configure_page_group(channel: str | None, chat: str | None) -> None:
+    """Copy pages to this group chat (start-up: the engineers' WeCom group); None: to no group."""
+    global _page_group
+    _page_group = (channel, chat) if channel and chat else None
 
 
 async def dispatch(
@@ -36,7 +49,37 @@ async def dispatch(
 ) -> list[storage.OutboxMessage]:
     """Write the replies to the outbox in order; ``reply_to`` is the message being answered (None
     for a timer's or a worker's messages, which all name their recipient)."""
-    return [await _write(session, out, now, reply_to) for out in outgoing]
+    outgoing = list(outgoing)
+    rows = [await _write(session, out, now, reply_to) for out in outgoing]
+    if _page_group is not None:
+        rows += await _group_copies(session, outgoing, now, *_page_group)
+    return rows
+
+
+async def _group_copies(
+    session: AsyncSession, outgoing: list[Outgoing], now: datetime, channel: str, chat: str
+) -> list[storage.OutboxMessage]:
+    """One plain copy per ticket of this call's page messages, to the group (no buttons: a button
+    is bound to the person it was sent to)."""
+    copies: list[storage.OutboxMessage] = []
+    done: set[int] = set()
+    for out in outgoing:
+        key = out.key or out.replaces_key or ""
+        if not key.startswith(PAGE_KEY_PREFIX) or out.ticket_id is None or out.ticket_id in done:
+            continue
+        done.add(out.ticket_id)
+        copies.append(
+            await storage.enqueue(
+                session,
+                channel=channel,
+                recipient_id=None,
+                chat_id=chat,
+                payload=Reply(out.reply.text).to_payload(),
+                now=now,
+                ticket_id=out.ticket_id,
+            )
+        )
+    return copies
 
 
 async def route(session: AsyncSession, person_id: str) -> tuple[str, str]:
