@@ -18,6 +18,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import storage
+from bot import telegram_setup
 from bot.auth import Auth, SignInLimits
 from bot.contract import load_contract
 from bot.core import HelpdeskCore
@@ -26,6 +27,7 @@ from bot.health import Health, HealthTrackedNlu
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.outbox.buttons import configure_key as configure_button_key
+from bot.outbox.dispatch import DutyGroup, configure_duty_group
 from bot.pipeline import Pipeline
 from bot.retriage import RetriageWorker
 from bot.timers import TimerWorker
@@ -249,4 +251,10 @@ def build_app(
     )
     setup_web_routes(app, core, runtime.web_channel, access, chat=settings.web.enabled)
     setup_kb_routes(app, core, access, chat=settings.web.enabled)
+    telegram = telegram_setup.telegram_channel(settings, core)
+    if telegram is not None:  # a token is configured: the channel, its webhook, pages to the duty group
+        runtime.extra_adapters.setdefault(telegram.name, telegram)
+        telegram_setup.install(app, telegram)
+    duty_chat = settings.telegram.duty_chat if telegram is not None else None
+    configure_duty_group(DutyGroup("telegram", str(duty_chat)) if duty_chat is not None else None)
     return app
