@@ -41,6 +41,7 @@ from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient
 from nlu.rasa_http import RasaHttpClient
+from storage.files import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +185,8 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     configure_button_key(button_key.get_secret_value() if button_key else None)
     if rt.settings.web.demo_mode:
         log.warning("demo mode: anyone can pick who they are in the web chat; set [web] demo_mode = false for real use")
-    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth)
+    files = FileStore(rt.settings.path(rt.settings.files.dir), rt.settings.files.max_bytes)
+    rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)

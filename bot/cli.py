@@ -22,6 +22,7 @@ import storage
 from bot.app import PID_FILE, RUNTIME, auth_for, build_app, open_database
 from bot.auth import Auth, AuthError
 from bot.cli_calendar import cmd_calendar_check
+from bot.invites import InviteError, make_invite
 from channels.terminal.chat import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
 from core.clock import SystemClock
@@ -248,6 +249,26 @@ def cmd_people_sign_in_link(args: argparse.Namespace) -> int:
     return _with_store(args, work)
 
 
+def cmd_people_invite(args: argparse.Namespace) -> int:
+    """A single-use code that binds a chat account (Telegram) to the person; the code is the last line."""
+
+    async def work(sessions: storage.SessionFactory) -> int:
+        try:
+            async with sessions() as session, session.begin():
+                code = await make_invite(session, args.person, SystemClock().now(), timedelta(hours=args.hours))
+        except InviteError as exc:
+            print(f"helpdesk: {exc}; try `helpdesk people list`", file=sys.stderr)
+            return 1
+        print(
+            f"an invite for {args.person}, valid {args.hours:g} h, usable once (earlier unused invites stop working)."
+        )
+        print("They send the bot:  /start <code>   (or open the bot's deep link with start=<code>)")
+        print(code)
+        return 0
+
+    return _with_store(args, work)
+
+
 def cmd_tokens_create(args: argparse.Namespace) -> int:
     """A new API token for the REST webhook; printed once, alone on the last line."""
     senders = [s.strip() for s in args.senders.split(",") if s.strip()] if args.senders is not None else None
@@ -444,6 +465,10 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("person")
     link.add_argument("--hours", type=float, help="how long it works (default: [web] sign_in_link_hours, 72)")
     link.set_defaults(func=cmd_people_sign_in_link)
+    invite = people.add_parser("invite", help="a single-use code that binds a chat account (Telegram) to the person")
+    invite.add_argument("person")
+    invite.add_argument("--hours", type=float, default=72.0, help="how long it works (default 72)")
+    invite.set_defaults(func=cmd_people_invite)
     tokens = sub.add_parser("tokens", help="API tokens for the REST webhook").add_subparsers(
         dest="tokens_command", required=True
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,13 +20,16 @@ from bot.outbox import OutboxWorker
 from bot.outbox.buttons import check_press
 from bot.pipeline import Pipeline
 from core.clock import Clock
-from core.errors import InvalidMessage, StoreUnavailable
+from core.errors import FileTooLarge, InvalidMessage, StoreUnavailable
 from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason, parse_payload
 from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, SignIn, TokenCheck
 from handlers.kb.articles import Article, KnowledgeBase
 from i18n import say
+from storage.files import FileStore, FileTooBig
 
 log = logging.getLogger(__name__)
+
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class HelpdeskCore:
@@ -36,7 +41,10 @@ class HelpdeskCore:
         clock: Clock,
         kb: KnowledgeBaseHolder | None = None,
         auth: Auth | None = None,
+        files: FileStore | None = None,
     ) -> None:
+        # Without a configured store (tests of other parts), files go to a private temporary folder.
+        self.files = files or FileStore(Path(tempfile.mkdtemp(prefix="helpdesk-files-")), DEFAULT_MAX_FILE_BYTES)
         self.kb = kb or KnowledgeBaseHolder(KnowledgeBase([]))
         self.auth = auth or Auth(sessions, clock)
         self.sessions = sessions
@@ -98,6 +106,18 @@ class HelpdeskCore:
         if checked is not None and checked.allowed:
             return None
         return say(person.language if person else "zh", "telegram_button_refused")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.files.max_bytes
+
+    async def store_file(self, name: str, data: bytes) -> str:
+        """Keep a file a person sent (off the event loop: it is disk I/O); ``name`` is for the log."""
+        try:
+            return await asyncio.to_thread(self.files.save, data)
+        except FileTooBig as exc:
+            log.info("refused a file %r: %s", name[:80], exc)
+            raise FileTooLarge(str(exc)) from exc
 
     @staticmethod
     def busy_text(lang: str = "zh") -> str:

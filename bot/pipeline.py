@@ -17,15 +17,17 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
+from bot.invites import redeem, start_code
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import dispatch
 from bot.outbox.buttons import check_press
 from core.clock import Clock
-from core.messages import Action, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
+from core.messages import Action, Attachment, ButtonPress, InboundMessage, Outgoing, Reply, parse_payload
 from core.ports import Receipt
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.intake.failed import handle_failed
+from handlers.intake.files import handle_files_only
 from handlers.intake.untriaged import handle_untriaged
 from handlers.kb.articles import KnowledgeBase
 from handlers.paging.duty import effective_roster
@@ -34,8 +36,17 @@ from handlers.tickets.commands import Command, parse_command, run_command
 from i18n import say
 from nlu.client import NluClient, NluUnavailable
 from nlu.triage import Triage, triage
+from storage import DIRECTORY_CHANNELS
 
 log = logging.getLogger(__name__)
+
+# Files sent without words wait this long for the message that opens their ticket.
+FILES_WAIT = timedelta(minutes=30)
+
+
+def _attachments_of(inbound: storage.InboundMessage) -> list[Attachment]:
+    items = (inbound.attachments or {}).get("items", [])
+    return [Attachment(str(i["kind"]), str(i["name"]), str(i["ref"]), int(i.get("size", 0))) for i in items]
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,9 @@ class Pipeline:
         """Store the message; a redelivered one is recognised and not stored again."""
         async with self._sessions() as session, session.begin():
             person = await storage.person_for_identity(session, msg.channel, msg.sender)
+            if person is not None and msg.channel not in DIRECTORY_CHANNELS:
+                # They wrote from it, so the bot can reach them there again (if it had been blocked).
+                await storage.set_reachable(session, msg.channel, msg.sender, None)
             row, created = await storage.record_inbound(
                 session,
                 channel=msg.channel,
@@ -137,7 +151,8 @@ class Pipeline:
             if inbound is None or inbound.status != "received":
                 return False
             text, sender_id = inbound.text, inbound.sender_id
-        decision = await self._decide(text, sender_id) if sender_id else _Decision(None, None, None)
+        wordless = not text.strip()  # files only: nothing to triage
+        decision = await self._decide(text, sender_id) if sender_id and not wordless else _Decision(None, None, None)
         async with self._sessions() as session, session.begin():
             inbound = await storage.claim_inbound(session, inbound_id)
             if inbound is None:
@@ -145,6 +160,8 @@ class Pipeline:
             now = self._clock.now()
             outgoing = await self._run_handler(session, inbound, decision, now)
             ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
+            if inbound.sender_id is not None and decision.press is None:
+                await self._attach_files(session, inbound, ticket_ids[0] if ticket_ids else None, now)
             await dispatch(session, outgoing, now, reply_to=inbound)
             t = decision.triage
             await storage.mark_handled(
@@ -220,10 +237,11 @@ class Pipeline:
     ) -> list[Outgoing]:
         ctx = await self._context(session, inbound, now)
         if ctx is None:
-            text = say("zh", "unknown_person", hotline=self._hotline)
-            return [Outgoing(Reply(text))]
+            return await self._stranger(session, inbound, now)
         if decision.refused:
             return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
+        if not inbound.text.strip():
+            return await handle_files_only(ctx, len(_attachments_of(inbound)))
         message = inbound
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
@@ -255,6 +273,57 @@ class Pipeline:
             if ids:
                 message.ticket_id = ids[0]
         return [*outgoing, *await DIALOGS.reminder(ctx)]
+
+    async def _attach_files(
+        self, session: AsyncSession, inbound: storage.InboundMessage, ticket_id: int | None, now: datetime
+    ) -> None:
+        """Keep the files that came with the message, and link them, with the files the person sent
+        shortly before without a ticket to go to, to the ticket this message is about."""
+        assert inbound.sender_id is not None
+        for item in _attachments_of(inbound):
+            await storage.add_attachment(
+                session,
+                ref=item.ref,
+                name=item.name[:255],
+                kind=item.kind,
+                size=item.size,
+                sender_id=inbound.sender_id,
+                inbound_id=inbound.id,
+                now=now,
+            )
+        ticket = await storage.get_ticket_by_id(session, ticket_id) if ticket_id is not None else None
+        if ticket is None or ticket.requester_id != inbound.sender_id:
+            return
+        waiting = await storage.unlinked_attachments(session, inbound.sender_id, now - FILES_WAIT)
+        if not waiting:
+            return
+        storage.link_attachments(waiting, ticket.id)
+        files = [{"name": a.name, "kind": a.kind, "size": a.size, "ref": a.ref} for a in waiting]
+        await storage.add_event(
+            session,
+            ticket,
+            at=now,
+            actor_id=inbound.sender_id,
+            action="attachment",
+            source=inbound.channel,
+            detail={"files": files},
+        )
+
+    async def _stranger(self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime) -> list[Outgoing]:
+        """Someone the directory does not know on this channel: an invite code binds them; anything
+        else gets how to get one, and nothing else (no triage, no ticket, no data)."""
+        if inbound.channel in DIRECTORY_CHANNELS:
+            return [Outgoing(Reply(say("zh", "unknown_person", hotline=self._hotline)))]
+        code = start_code(inbound.text)
+        person = await redeem(session, inbound.channel, inbound.sender_ref, code, now) if code else None
+        if person is not None:
+            inbound.sender_id = person.id
+            log.info("%s user %s is now bound to %s", inbound.channel, inbound.sender_ref, person.id)
+            return [Outgoing(Reply(say(person.language, "invite_bound", name=person.name)))]
+        key = "invite_refused" if code else "unbound_identity"
+        # Nobody knows their language yet: Chinese first, then English.
+        text = "\n\n".join(say(lang, key, hotline=self._hotline) for lang in ("zh", "en"))
+        return [Outgoing(Reply(text))]
 
     async def _context(
         self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime

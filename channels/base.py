@@ -20,7 +20,13 @@ class RecipientUnavailable(DeliveryError):
 
 
 class PermanentDeliveryError(DeliveryError):
-    """Retrying cannot help (blocked the bot, unknown chat); the outbox marks the row failed."""
+    """Retrying cannot help (a malformed request, a refused payload); the outbox marks the row failed."""
+
+
+class RecipientUnreachable(PermanentDeliveryError):
+    """The platform says this user cannot be reached by the bot (blocked it, left the app's visible
+    range, unknown user). The outbox marks the identity unreachable and sends the message at once on
+    the person's next identity; a page falls through to the next step of its chain."""
 
 
 class ChannelAdapter(Protocol):

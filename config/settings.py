@@ -222,6 +222,18 @@ class TelegramSettings(_Section):
         return self.token is not None and bool(self.token.get_secret_value())
 
 
+class FileSettings(_Section):
+    """Files people send (photos of an error, documents), kept on disk beside the database."""
+
+    dir: Path = Path("var/files")
+    # Telegram lets a bot download files up to 20 MB; WeCom's media/get serves up to 20 MB too.
+    max_mb: float = Field(default=20.0, gt=0, le=200)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     nlu: NluSettings = NluSettings()
@@ -232,6 +244,7 @@ class Settings(_Section):
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     telegram: TelegramSettings = TelegramSettings()
+    files: FileSettings = FileSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")
     # Statutory holidays and make-up working days (调休) per year, ahead of chinese-calendar.

@@ -7,6 +7,7 @@
     │                        character): a client error with the reason (HTTP 400), not "retry"
     ├── MessageIdReused      the sender sent another text under a message id they used before: a
     │                        client error (HTTP 409); the store raises it
+    ├── FileTooLarge         a file a person sent is bigger than the file store takes
     └── ConfigError          (config.settings) a bad setting, named by key, stops start-up
 
 Failures at other boundaries become values, not exceptions: ``nlu.client.NluUnavailable`` turns into
@@ -32,3 +33,7 @@ class MessageIdReused(HelpdeskError):
     """The sender sent a different text under a message id they used before: a client error.
 
     Nothing is stored; treating it as a redelivery would answer the new text with the old reply."""
+
+
+class FileTooLarge(HelpdeskError):
+    """A file a person sent is bigger than the file store takes (``[files] max_mb``)."""

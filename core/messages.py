@@ -102,9 +102,13 @@ def parse_payload(text: str) -> ButtonPress | None:
 
 @dataclass(frozen=True)
 class Attachment:
-    kind: str  # image | file | voice
+    """A file that came with a message, already kept by ``Helpdesk.store_file`` (``ref`` is what it
+    returned); the pipeline links it to the ticket the message is about."""
+
+    kind: str  # image | file
     name: str
-    ref: str  # the channel's media id or a URL
+    ref: str
+    size: int = 0
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,15 @@ class Helpdesk(Protocol):
         ...
 
     async def check_api_token(self, token: str, sender: str) -> TokenCheck: ...
+
+    # Files people send (a photo of the error): kept outside the database, linked to the ticket.
+
+    @property
+    def max_file_bytes(self) -> int:
+        """The largest file ``store_file`` takes; a channel checks a file's announced size first."""
+        ...
+
+    async def store_file(self, name: str, data: bytes) -> str:
+        """Keep a file a person sent; returns the ref to put in ``Attachment.ref``. Raises
+        ``core.errors.FileTooLarge`` above ``max_file_bytes``."""
+        ...

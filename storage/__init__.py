@@ -1,6 +1,7 @@
 """The shared SQL store. Everything else reaches the database through the functions listed here."""
 
 from storage.articles import ArticleCounts, article_counts, article_outcome_for, record_article_event
+from storage.attachments import add_attachment, attachments_of_ticket, link_attachments, unlinked_attachments
 from storage.db import SessionFactory, current_heads, make_engine, make_session_factory, script_heads, upgrade
 from storage.messages import (
     MessageIdReused,
@@ -29,8 +30,10 @@ from storage.messages import (
 )
 from storage.models import (
     ArticleEvent,
+    Attachment,
     Identity,
     InboundMessage,
+    Invite,
     OutboxMessage,
     Person,
     RosterOverride,
@@ -39,12 +42,18 @@ from storage.models import (
     Timer,
 )
 from storage.people import (
+    DIRECTORY_CHANNELS,
     ROLES,
     PersonRecord,
+    add_invite,
+    bind_identity,
     get_person,
     identities_of,
+    identity_of,
+    invite_by_hash,
     list_people,
     person_for_identity,
+    set_reachable,
     sync_people,
 )
 from storage.roster import add_roster_override, roster_overrides, roster_overrides_version
@@ -65,6 +74,7 @@ from storage.tickets import (
 )
 from storage.timers import (
     cancel_timers,
+    hurry_next_timer,
     mark_timer_done,
     next_due_timer,
     pending_timers,
@@ -73,6 +83,7 @@ from storage.timers import (
 )
 
 __all__ = [
+    "DIRECTORY_CHANNELS",
     "NEEDS_TRIAGE_EVENT",
     "OPEN_STATUSES",
     "RETRIAGED_EVENT",
@@ -80,8 +91,10 @@ __all__ = [
     "STATUSES",
     "ArticleCounts",
     "ArticleEvent",
+    "Attachment",
     "Identity",
     "InboundMessage",
+    "Invite",
     "MessageIdReused",
     "OutboxMessage",
     "Person",
@@ -91,10 +104,14 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "Timer",
+    "add_attachment",
     "add_event",
+    "add_invite",
     "add_roster_override",
     "article_counts",
     "article_outcome_for",
+    "attachments_of_ticket",
+    "bind_identity",
     "cancel_timers",
     "claim_inbound",
     "claim_outbox",
@@ -110,7 +127,11 @@ __all__ = [
     "get_person",
     "get_ticket",
     "get_ticket_by_id",
+    "hurry_next_timer",
     "identities_of",
+    "identity_of",
+    "invite_by_hash",
+    "link_attachments",
     "list_people",
     "list_tickets",
     "make_engine",
@@ -138,10 +159,12 @@ __all__ = [
     "schedule_timer",
     "script_heads",
     "serialize_outage_reports",
+    "set_reachable",
     "sync_people",
     "ticket_events",
     "ticket_outbox_for",
     "tickets_awaiting_triage",
     "unhandled_inbound",
+    "unlinked_attachments",
     "upgrade",
 ]

@@ -86,3 +86,19 @@ async def pending_timers(session: AsyncSession, ref: str | None = None) -> list[
     if ref is not None:
         query = query.where(Timer.ref == ref)
     return list((await session.scalars(query)).all())
+
+
+async def hurry_next_timer(session: AsyncSession, ref: str, kind: str, now: datetime) -> Timer | None:
+    """Make the earliest pending timer of this kind about ``ref`` due now (a page's next step, when
+    the people of this step cannot be reached). Returns it, or None when none is pending."""
+    query = (
+        select(Timer)
+        .where(Timer.ref == ref, Timer.kind == kind, Timer.status == "pending")
+        .order_by(Timer.due_at, Timer.id)
+        .limit(1)
+        .with_for_update()
+    )
+    timer = await session.scalar(query)
+    if timer is not None and timer.due_at > now:
+        timer.due_at = now
+    return timer

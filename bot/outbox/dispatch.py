@@ -64,9 +64,11 @@ async def dispatch(
 
 
 async def route(session: AsyncSession, person_id: str) -> tuple[str, str]:
-    """Where to push a message to someone who did not just write: their first chat identity."""
+    """Where to push a message to someone who did not just write: their first chat identity that
+    the bot can reach (one that blocked the bot is skipped until the person writes from it again)."""
     for identity in await storage.identities_of(session, person_id):
-        return identity.channel, identity.channel_user_id
+        if identity.unreachable_at is None:
+            return identity.channel, identity.channel_user_id
     return DEFAULT_PUSH_CHANNEL, person_id
 
 

@@ -16,7 +16,14 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
-from channels.base import ChannelAdapter, DeliveryError, PermanentDeliveryError, RecipientUnavailable
+from bot.outbox.fallthrough import fall_through
+from channels.base import (
+    ChannelAdapter,
+    DeliveryError,
+    PermanentDeliveryError,
+    RecipientUnavailable,
+    RecipientUnreachable,
+)
 from config.settings import OutboxSettings
 from core.clock import Clock
 from core.messages import Delivery, Reply
@@ -103,12 +110,16 @@ class OutboxWorker:
         error: str | None = None
         permanent = False
         message_id: str | None = None
+        unreachable = False
         try:
             if delivery.edit_of and adapter.supports_edit:
                 await adapter.edit(delivery)
                 message_id = delivery.edit_of
             else:
                 message_id = await adapter.send(delivery)
+        except RecipientUnreachable as exc:
+            error, permanent, unreachable = f"{type(exc).__name__}: {exc}", True, True
+            log.warning("outbox %s: %s cannot reach %s: %s", delivery.outbox_id, delivery.channel, delivery.chat, exc)
         except PermanentDeliveryError as exc:
             error, permanent = f"{type(exc).__name__}: {exc}", True
             log.error("outbox %s: %s gave up: %s", delivery.outbox_id, delivery.channel, exc)
@@ -127,6 +138,8 @@ class OutboxWorker:
                 return 1
             if permanent:
                 storage.mark_failed(row, error)
+                if unreachable and await fall_through(session, row, now) is not None:
+                    self.wake()
             else:
                 s = self._settings
                 storage.mark_retry(row, now, error, s.first_retry_s, s.max_retry_s, s.max_attempts)

@@ -9,9 +9,9 @@ from storage.models.base import NAMING, Base, UtcDateTime
 from storage.models.kb import ArticleEvent
 from storage.models.messages import Dialog, InboundMessage, OutboxMessage
 from storage.models.paging import AffectedPerson, Page, PageMessage, RosterOverride, ServiceRecord
-from storage.models.people import Identity, Person
+from storage.models.people import Identity, Invite, Person
 from storage.models.service import Complaint, PurchaseRequest, Repair, ServiceEvent
-from storage.models.tickets import Ticket, TicketEvent
+from storage.models.tickets import Attachment, Ticket, TicketEvent
 from storage.models.timers import Timer
 
 __all__ = [
@@ -19,12 +19,14 @@ __all__ = [
     "AffectedPerson",
     "ApiToken",
     "ArticleEvent",
+    "Attachment",
     "Base",
     "Complaint",
     "Credential",
     "Dialog",
     "Identity",
     "InboundMessage",
+    "Invite",
     "OutboxMessage",
     "Page",
     "PageMessage",

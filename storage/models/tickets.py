@@ -43,3 +43,22 @@ class TicketEvent(Base):
     action: Mapped[str] = mapped_column(String(32))  # opened, acknowledged, status, note, ...
     source: Mapped[str] = mapped_column(String(16))  # the channel, or "system" / "cli"
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Attachment(Base):
+    """A file a person sent (a photo of the error, a document), kept on disk outside the database.
+
+    ``ref`` names the file in the file store (its SHA-256); the row says who sent it, with which
+    message, and to which ticket it belongs once one is known."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))  # image | file
+    size: Mapped[int] = mapped_column(Integer)
+    sender_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    created_at: Mapped[datetime]

@@ -147,3 +147,18 @@ def test_triage_eval_scores_a_tsv_and_ends_with_the_summary_line(rasa_url: str, 
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("kind_accuracy=") and "severity_accuracy=" in last and "article_accuracy=" in last
     assert "severity confusion" in result.stdout
+
+
+def test_an_invite_is_printed_once_and_only_its_hash_is_stored(tmp_path: Path) -> None:
+    import hashlib
+    import sqlite3
+
+    config = _store_config(tmp_path)
+    made = run("people", "invite", "staff.li", "--hours", "48", config=config)
+    assert made.returncode == 0, made.stderr
+    code = made.stdout.strip().splitlines()[-1]
+    assert "/start" in made.stdout and len(code) >= 16
+    with sqlite3.connect(tmp_path / "h.db") as db:
+        [(person, code_hash)] = db.execute("SELECT person_id, code_hash FROM invites").fetchall()
+    assert person == "staff.li" and code_hash == hashlib.sha256(code.encode()).hexdigest()
+    assert run("people", "invite", "nobody", config=config).returncode == 1

@@ -199,4 +199,4 @@ async def test_the_conversation_shows_an_edited_message_as_edited(sessions: stor
 
 
 def test_the_migrations_have_one_head() -> None:
-    assert storage.script_heads() == ("0010",)
+    assert len(storage.script_heads()) == 1, storage.script_heads()  # two branches need a merge revision
