@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from telegram import BotCommand, Update, User
+from telegram import Bot, BotCommand, Update, User
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import HTTPXRequest
 
 from channels.base import DeliveryError, PermanentDeliveryError
 from channels.telegram.inbound import Incoming, read_update
@@ -36,7 +37,7 @@ from channels.telegram.outbound import (
     parse_message_ref,
     text_parts,
 )
-from core.errors import InvalidMessage, MessageIdReused, StoreUnavailable
+from core.errors import FileTooLarge, InvalidMessage, MessageIdReused, StoreUnavailable
 from core.messages import Attachment, Delivery, InboundMessage
 from core.ports import Helpdesk, Receipt
 
@@ -81,6 +82,22 @@ def build_application(options: TelegramOptions) -> Application[Any, Any, Any, An
     if options.mode == "webhook":
         builder = builder.updater(None)
     return builder.build()
+
+
+def make_bot(options: TelegramOptions) -> Bot:
+    """A bare Bot API client with the same address, proxy and timeouts (the CLI's, outside the app)."""
+    request = HTTPXRequest(
+        proxy=options.proxy,
+        connect_timeout=options.timeout_s,
+        read_timeout=options.timeout_s,
+        write_timeout=options.timeout_s,
+    )
+    return Bot(
+        options.token,
+        base_url=f"{options.api_base}/bot",
+        base_file_url=f"{options.api_base}/file/bot",
+        request=request,
+    )
 
 
 class TelegramChannel:
@@ -206,7 +223,31 @@ class TelegramChannel:
             return None
 
     async def _attachments(self, incoming: Incoming, core: Helpdesk) -> tuple[Attachment, ...]:
-        return ()
+        """The photo or document, downloaded and kept by the helpdesk. One larger than the helpdesk
+        takes is not downloaded: it is passed with no ref, and the pipeline tells the sender.
+
+        Raises ``StoreUnavailable`` when Telegram did not hand the file over (network, 5xx): nothing
+        is stored, and the update comes again (webhook: 503; polling: tried again)."""
+        wanted = incoming.file
+        if wanted is None:
+            return ()
+        refused = (Attachment(wanted.kind, wanted.name, "", wanted.size or 0),)
+        if wanted.size is not None and wanted.size > core.max_file_bytes:
+            log.info("Telegram: a %d-byte file from %s not fetched (too large)", wanted.size, incoming.sender)
+            return refused
+        try:
+            found = await self.application.bot.get_file(wanted.file_id)
+            data = bytes(await found.download_as_bytearray())
+        except BadRequest as exc:  # "file is too big": over the 20 MB a bot may download
+            log.info("Telegram: file from %s not fetched: %s", incoming.sender, exc)
+            return refused
+        except TelegramError as exc:
+            raise StoreUnavailable(f"Telegram did not hand over the file: {exc}") from exc
+        try:
+            ref = await core.store_file(wanted.name, data)
+        except FileTooLarge:
+            return (Attachment(wanted.kind, wanted.name, "", len(data)),)
+        return (Attachment(wanted.kind, wanted.name, ref, len(data)),)
 
     async def finish(self, incoming: Incoming, receipt: Receipt) -> None:
         """Handle a stored update, then answer its callback query (a press) with a notice if refused."""

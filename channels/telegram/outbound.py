@@ -19,7 +19,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, TelegramError
 
-from channels.base import DeliveryError, PermanentDeliveryError
+from channels.base import DeliveryError, PermanentDeliveryError, RecipientUnreachable
 from core.messages import MAX_PAYLOAD_BYTES, Reply, printable
 
 log = logging.getLogger(__name__)
@@ -71,8 +71,6 @@ def is_private(chat_id: int) -> bool:
 
 def delivery_error(exc: TelegramError, chat_id: int) -> DeliveryError:
     """The outbox's view of a Bot API error for a message to ``chat_id``."""
-    from channels.base import RecipientUnreachable
-
     reason = str(exc)
     if isinstance(exc, Forbidden):
         # The person blocked the bot or deleted their account; for a group, the bot was removed.
