@@ -353,7 +353,9 @@ class FakeTelegram:
         if self.webhook_url:
             return _error(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook")
         offset = int(p.get("offset", 0) or 0)
-        deadline = time.monotonic() + float(p.get("timeout", 0) or 0)
+        # Long polling, but answered empty within a second at most (Telegram may answer early too),
+        # so that a bot stopping does not wait out a whole poll.
+        deadline = time.monotonic() + min(1.0, float(p.get("timeout", 0) or 0))
         while True:
             with self._lock:
                 if offset:

@@ -153,6 +153,7 @@ async def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str
             nlu=nlu_settings,
             people_file=people_with_telegram(tmp_path, unbound),
             outbox={"first_retry_s": 0.5, "poll_interval_s": 0.2},
+            files={"dir": str(tmp_path / "files"), "max_mb": 1},
         )
         app = build_app(settings, clock=RunningClock(NOW), nlu=nlu)
         server = TestServer(app, port=free_port())
