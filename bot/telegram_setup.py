@@ -21,7 +21,9 @@ log = logging.getLogger(__name__)
 # Each works as typed in any channel (handlers.tickets.commands, handlers.dialogs).
 MENU_COMMANDS = (
     "start",
-    "mine",
+    "help",
+    "my",
+    "ticket",
     "oncall",
     "article",
     "cancel",

@@ -29,6 +29,7 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.ROSTER_SWAP: {"manager", "admin"},
     Move.ROSTER_LEAVE: {"manager", "admin"},
     Move.ROSTER_SERVE: {"engineer"},
+    Move.TICKET_READ: {"engineer", "manager", "admin"},  # and the ticket's requester
 }
 
 

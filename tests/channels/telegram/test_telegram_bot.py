@@ -280,5 +280,5 @@ async def test_the_command_lists_are_registered_in_chinese_and_english(start_bot
     bot = await start_bot("polling", nlu=scripted_nlu())
     zh = {c["command"]: c["description"] for c in bot.fake.commands["zh"]}
     en = {c["command"]: c["description"] for c in bot.fake.commands[""]}
-    assert zh.keys() == en.keys() >= {"start", "mine", "oncall", "take", "ack", "resolve", "assign"}
-    assert zh["mine"] == "我的工单" and en["mine"] == "My tickets"
+    assert zh.keys() == en.keys() >= {"start", "help", "my", "ticket", "oncall", "take", "ack", "resolve", "assign"}
+    assert zh["my"] == "我的工单" and en["my"] == "My tickets"
