@@ -264,7 +264,7 @@ def cmd_people_invite(args: argparse.Namespace) -> int:
             f"an invite for {args.person}, valid {args.hours:g} h, usable once (earlier unused invites stop working)."
         )
         print("They send the bot:  /start <code>   (or open the bot's deep link with start=<code>)")
-        link = cli_telegram.deep_link(_settings(args), code)
+        link = await cli_telegram.deep_link(_settings(args), code)
         if link:
             print(f"Telegram deep link: {link}")
         print(code)

@@ -91,23 +91,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     return _with_bot(settings, work)
 
 
-def deep_link(settings: Settings, code: str) -> str | None:
+async def deep_link(settings: Settings, code: str) -> str | None:
     """``https://t.me/<bot>?start=<code>``: the bot's username from the settings, else from Telegram;
     None when there is no Telegram bot or Telegram cannot be asked."""
     if not settings.telegram.enabled:
         return None
     username = settings.telegram.username
     if not username:
-
-        async def ask() -> str | None:
-            try:
-                async with make_bot(telegram_options(settings.telegram)) as bot:
-                    return bot.username
-            except TelegramError:
-                return None
-
-        username = asyncio.run(ask())
-    return f"https://t.me/{username.lstrip('@')}?start={code}" if username else None
+        try:
+            async with make_bot(telegram_options(settings.telegram)) as bot:
+                username = bot.username
+        except TelegramError:
+            return None
+    return f"https://t.me/{username.lstrip('@')}?start={code}"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
