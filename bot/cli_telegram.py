@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,8 @@ def _with_bot(settings: Settings, work: Callable[[Bot], Awaitable[int]]) -> int:
     if not settings.telegram.enabled:
         print("helpdesk: no Telegram bot token: set HELPDESK_TELEGRAM_TOKEN (or [telegram] token)", file=sys.stderr)
         return 2
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the URL, and so the token
 
     async def main() -> int:
         bot = make_bot(telegram_options(settings.telegram))

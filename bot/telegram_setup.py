@@ -66,6 +66,8 @@ def telegram_channel(settings: Settings, core_of: Callable[[], Helpdesk]) -> Tel
     """The channel when a token is configured, else None (Telegram off)."""
     if not settings.telegram.enabled:
         return None
+    # httpx logs every request's URL at INFO, and a Bot API URL carries the bot's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return TelegramChannel(telegram_options(settings.telegram), core_of)
 
 

@@ -5,6 +5,7 @@ message becomes; a scripted NLU where it is about the channel (groups, redeliver
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from bot.invites import make_invite
 from core.messages import FileRef, Outgoing, Reply
 from tests.channels.telegram.conftest import DUTY_CHAT, NOW, TELEGRAM_IDS, StartBot, TelegramBot
 from tests.support.builders import ScriptedNlu
-from tests.support.fake_telegram import BOT_USERNAME
+from tests.support.fake_telegram import BOT_USERNAME, TOKEN
 
 MODES = ["webhook", "polling"]
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -51,13 +52,15 @@ async def _ticket(bot: TelegramBot, number: int) -> storage.Ticket:
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_staff_message_becomes_a_ticket_and_the_reply_reaches_telegram_with_its_number(
-    mode: str, start_bot: StartBot, rasa_url: str
+    mode: str, start_bot: StartBot, rasa_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     bot = await start_bot(mode, rasa_url=rasa_url)
     await bot.says("staff.li", PRINTER)
     reply = await bot.fake.wait_message(TELEGRAM_IDS["staff.li"], "#")
     ticket = await _ticket(bot, ticket_number(reply.text))
     assert (ticket.requester_id, ticket.channel, ticket.kind) == ("staff.li", "telegram", "incident")
+    assert "@helpdesk_test_bot ready" in caplog.text and TOKEN not in caplog.text  # the token stays out of logs
 
 
 @pytest.mark.parametrize("mode", MODES)
