@@ -32,10 +32,8 @@ def setup_telegram_webhook(app: web.Application, channel: TelegramChannel) -> No
             return web.json_response({"error": "forbidden"}, status=403)
         if not channel.ready:
             return web.json_response({"error": "starting up"}, status=503)
-        try:
-            data = await request.json()
-            update = Update.de_json(data, channel.application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError, ValueError):
+        update = await _update(request, channel)
+        if update is None:
             log.warning("Telegram webhook: a body that is no update from %s", request.remote)
             return web.json_response({"error": "not a Telegram update"}, status=400)
         try:
@@ -47,3 +45,16 @@ def setup_telegram_webhook(app: web.Application, channel: TelegramChannel) -> No
         return web.json_response({"ok": True})
 
     app.router.add_post(WEBHOOK_PATH, webhook)
+
+
+async def _update(request: web.Request, channel: TelegramChannel) -> Update | None:
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        return None
+    try:
+        return Update.de_json(data, channel.application.bot)
+    except (TypeError, KeyError, ValueError, AttributeError):
+        return None

@@ -10,15 +10,16 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
 import storage
 from bot.invites import make_invite
 from core.messages import FileRef, Outgoing, Reply
-from tests.channels.telegram.conftest import DUTY_CHAT, NOW, TELEGRAM_IDS, StartBot, TelegramBot
+from tests.channels.telegram.conftest import DUTY_CHAT, NOW, SECRET, TELEGRAM_IDS, StartBot, TelegramBot
 from tests.support.builders import ScriptedNlu
-from tests.support.fake_telegram import BOT_USERNAME, TOKEN
+from tests.support.fake_telegram import BOT_USERNAME, SECRET_HEADER, TOKEN
 
 MODES = ["webhook", "polling"]
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -229,6 +230,12 @@ async def test_a_webhook_call_with_a_wrong_or_no_secret_is_refused_with_403_and_
     update = bot.fake.message_update(bot.user("staff.li"), PRINTER)
     assert await bot.fake.deliver(update, secret="wrong") == 403
     assert await bot.fake.deliver(update, secret="") == 403
+    assert await _count(bot, storage.InboundMessage) == 0
+    url, headers = bot.fake.webhook_url, {SECRET_HEADER: SECRET}
+    async with aiohttp.ClientSession() as http:
+        for body in (b"not json", b"[]", b'{"update_id": "x"}', b'{"message": {}}'):
+            async with http.post(url, data=body, headers=headers) as resp:
+                assert resp.status == 400, body
     assert await _count(bot, storage.InboundMessage) == 0
     assert await bot.fake.deliver(update) == 200
     await bot.fake.wait_message(TELEGRAM_IDS["staff.li"], "#")
