@@ -136,6 +136,7 @@ async def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str
         duty_chat: int | None = None,
         unbound: tuple[str, ...] = (),
         database_url: str = sqlite_url,
+        proxy: str | None = None,
     ) -> TelegramBot:
         telegram: dict[str, Any] = {
             "token": TOKEN,
@@ -143,6 +144,7 @@ async def start_bot(fake_telegram: FakeTelegram, tmp_path: Path, sqlite_url: str
             "secret": SECRET,
             "api_base": fake_telegram.api_base,
             "duty_chat": duty_chat,
+            "proxy": proxy,
         }
         nlu_settings: dict[str, Any] = {"start_server": False}
         if rasa_url:

@@ -20,6 +20,7 @@ from core.messages import FileRef, Outgoing, Reply
 from tests.channels.telegram.conftest import DUTY_CHAT, NOW, SECRET, TELEGRAM_IDS, StartBot, TelegramBot
 from tests.support.builders import ScriptedNlu
 from tests.support.fake_telegram import BOT_USERNAME, SECRET_HEADER, TOKEN
+from tests.support.http_proxy import HttpProxy
 
 MODES = ["webhook", "polling"]
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -292,3 +293,14 @@ async def test_the_command_lists_are_registered_in_chinese_and_english(start_bot
     en = {c["command"]: c["description"] for c in bot.fake.commands[""]}
     assert zh.keys() == en.keys() >= {"start", "help", "my", "ticket", "oncall", "take", "ack", "resolve", "assign"}
     assert zh["my"] == "我的工单" and en["my"] == "My tickets"
+
+
+async def test_with_a_proxy_configured_every_bot_api_call_goes_through_it(start_bot: StartBot) -> None:
+    async with HttpProxy() as proxy:
+        bot = await start_bot("polling", nlu=scripted_nlu(), proxy=proxy.url)
+        await bot.says("staff.li", PRINTER)
+        await bot.fake.wait_message(TELEGRAM_IDS["staff.li"], "#")
+        methods = {url.rsplit("/", 1)[-1] for url in proxy.forwarded}
+        assert {"getMe", "setMyCommands", "getUpdates", "sendMessage"} <= methods
+        assert all(url.startswith(bot.fake.api_base) for url in proxy.forwarded)
+        await bot.server.close()  # stop polling before the proxy goes
