@@ -78,7 +78,7 @@ def install(app: web.Application, channel: TelegramChannel) -> None:
 
     async def lifecycle(_app: web.Application) -> AsyncIterator[None]:
         # Started in the background: the web chat and the workers run while Telegram is unreachable.
-        starting = asyncio.create_task(channel.start(), name="telegram-start")
+        starting = asyncio.create_task(_start(channel), name="telegram-start")
         yield
         starting.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -86,3 +86,10 @@ def install(app: web.Application, channel: TelegramChannel) -> None:
         await channel.stop()
 
     app.cleanup_ctx.append(lifecycle)
+
+
+async def _start(channel: TelegramChannel) -> None:
+    try:
+        await channel.start()
+    except Exception:
+        log.exception("the Telegram channel could not start; the rest of the bot runs without it")

@@ -9,7 +9,9 @@ always answered, with a short notice when the press did not count.
 
 Outgoing, the outbox worker calls ``send`` and ``edit``; every Bot API call goes through PTB's
 ``AIORateLimiter`` (Telegram's flood limits, ``RetryAfter`` waited out ``max_retries`` times), and
-errors become ``channels.base`` errors (see ``channels.telegram.outbound``).
+errors become ``channels.base`` errors (see ``channels.telegram.outbound``). Only the answer to a
+callback query (the toast a press shows, valid for seconds) is sent directly: it cannot wait for an
+outbox retry, and it is not a message.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def build_application(options: TelegramOptions) -> Application[Any, Any, Any, An
         .base_url(f"{options.api_base}/bot")
         .base_file_url(f"{options.api_base}/file/bot")
         .rate_limiter(AIORateLimiter(max_retries=options.max_retries))
-        .connect_timeout(options.timeout_s)
+        .connect_timeout(min(5.0, options.timeout_s))
         .read_timeout(options.timeout_s)
         .write_timeout(options.timeout_s)
         .media_write_timeout(options.timeout_s * 4)
@@ -204,6 +206,8 @@ class TelegramChannel:
         Raises ``StoreUnavailable``: nothing was stored, the update must come again."""
         incoming = read_update(update, self.me)
         if incoming is None:
+            if update.callback_query is not None:  # a press that is not for us is answered all the same
+                await self._answer(update.callback_query.id, None)
             return None
         core = self._core_of()
         msg = InboundMessage(
@@ -220,6 +224,8 @@ class TelegramChannel:
             return incoming, await core.accept(msg)
         except (InvalidMessage, MessageIdReused) as exc:
             log.warning("Telegram update %s refused: %s", incoming.update_id, exc)
+            if incoming.callback_id is not None:
+                await self._answer(incoming.callback_id, None)
             return None
 
     async def _attachments(self, incoming: Incoming, core: Helpdesk) -> tuple[Attachment, ...]:
@@ -255,11 +261,13 @@ class TelegramChannel:
         await core.handle_stored(receipt)
         if incoming.callback_id is None:
             return
-        notice = await core.press_notice(receipt.inbound_id)
+        await self._answer(incoming.callback_id, await core.press_notice(receipt.inbound_id))
+
+    async def _answer(self, callback_id: str, notice: str | None) -> None:
         try:
-            await self.application.bot.answer_callback_query(incoming.callback_id, text=notice)
+            await self.application.bot.answer_callback_query(callback_id, text=notice)
         except TelegramError as exc:  # too late (a query lives about 15 s) or already answered
-            log.info("Telegram: callback query %s not answered: %s", incoming.callback_id, exc)
+            log.info("Telegram: callback query %s not answered: %s", callback_id, exc)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` after the webhook's answer; cancelled at stop (the store keeps the message)."""
@@ -270,8 +278,9 @@ class TelegramChannel:
     # Outgoing: what the outbox worker calls
 
     async def _wait_ready(self) -> None:
+        """A moment's grace at start-up; then the outbox retries later rather than wait here."""
         try:
-            await asyncio.wait_for(self._ready.wait(), timeout=self.options.timeout_s)
+            await asyncio.wait_for(self._ready.wait(), timeout=1.0)
         except TimeoutError as exc:
             raise DeliveryError("Telegram is not reachable yet") from exc
 
