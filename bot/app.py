@@ -37,6 +37,7 @@ from channels.web.chat import WebChatChannel, setup_web_routes
 from channels.web.kb_pages import setup_kb_routes
 from config.settings import Settings
 from core.clock import Clock, SystemClock
+from handlers.assets import schedule_month_end
 from handlers.kb.articles import KnowledgeBase, KnowledgeBaseError
 from handlers.registry import TIMER_HANDLERS
 from nlu.client import NluClient
@@ -188,6 +189,8 @@ async def _core_ctx(app: web.Application) -> AsyncIterator[None]:
     files = FileStore(rt.settings.path(rt.settings.files.dir), rt.settings.files.max_bytes)
     rt.core = HelpdeskCore(rt.sessions, pipeline, worker, rt.clock, rt.kb, auth, files)
     timers = TimerWorker(rt.sessions, rt.clock, TIMER_HANDLERS, on_enqueued=worker.wake, contract=contract)
+    async with rt.sessions() as session, session.begin():
+        await schedule_month_end(session, rt.clock.now(), contract)  # this month's inspection reminder
     hotline = rt.settings.service.hotline
     retriage = RetriageWorker(rt.sessions, nlu, rt.clock, hotline, contract, on_enqueued=worker.wake)
     rt.health.on_nlu_up(retriage.wake)

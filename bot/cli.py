@@ -22,6 +22,7 @@ import storage
 from bot import cli_telegram
 from bot.app import PID_FILE, RUNTIME, auth_for, build_app, open_database
 from bot.auth import Auth, AuthError
+from bot.cli_assets import add_asset_parsers
 from bot.cli_calendar import cmd_calendar_check
 from bot.invites import InviteError, make_invite
 from channels.terminal.chat import TerminalChannel
@@ -517,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     year = calendar.add_parser("check", help="where a year's holidays come from; exits 1 if only estimated")
     year.add_argument("year", type=int)
     year.set_defaults(func=cmd_calendar_check)
+    add_asset_parsers(sub)
     return parser
 
 

@@ -4,14 +4,16 @@ directory, with the calendar, paging and complaint settings. A bad roster stops 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from bot.directory import load_directory
 from config.settings import ConfigError, Settings
-from handlers.contract import ComplaintClocks, Contract
+from handlers.contract import AssetRules, ComplaintClocks, Contract
 from handlers.paging.calendar import BusinessCalendar, OnSiteHours, WorkingDays
 from handlers.paging.holiday_table import HolidayTableError, load_holiday_table
 from handlers.paging.policy import DEFAULT_POLICY, PagingPolicy, PagingPolicyError, parse_paging_policy
@@ -61,6 +63,16 @@ def _complaint_clocks(settings: Settings) -> ComplaintClocks:
     )
 
 
+def asset_rules(settings: Settings) -> AssetRules:
+    """The [assets] settings as the handlers hold them (the label pattern compiled once)."""
+    assets = settings.assets
+    return AssetRules(
+        label_pattern=re.compile(assets.label_pattern, re.IGNORECASE),
+        label_types=MappingProxyType({prefix.upper(): kind for prefix, kind in assets.label_types.items()}),
+        month_end_reminder=assets.month_end_reminder,
+    )
+
+
 def load_contract(settings: Settings) -> Contract:
     known_ids = {record.id for record in load_directory(settings.path(settings.people_file))}
     try:
@@ -75,4 +87,5 @@ def load_contract(settings: Settings) -> Contract:
         storm_window=timedelta(minutes=settings.paging.storm_window_minutes),
         dialog_expiry=timedelta(minutes=settings.handling.dialog_expiry_minutes),
         complaints=_complaint_clocks(settings),
+        assets=asset_rules(settings),
     )

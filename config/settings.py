@@ -222,6 +222,26 @@ class TelegramSettings(_Section):
         return self.token is not None and bool(self.token.get_secret_value())
 
 
+class AssetSettings(_Section):
+    """The asset registry and the monthly inspection checklist (巡检表)."""
+
+    # A label number (编号贴标) as printed on the sticker; found in messages case-insensitively.
+    label_pattern: str = r"[A-Z]{2,3}-\d{3,5}"
+    # The type a label's prefix stands for, used when a first visit's inspection names no type.
+    label_types: dict[str, str] = Field(default_factory=lambda: {"PC": "pc", "NB": "laptop", "PR": "printer"})
+    # On the month's last working day at this local time, the team and the service manager are told
+    # what is left of the month's inspection.
+    month_end_reminder: dt.time = dt.time(10, 0)
+
+    @model_validator(mode="after")
+    def _pattern_compiles(self) -> AssetSettings:
+        try:
+            re.compile(self.label_pattern)
+        except re.error as exc:
+            raise ValueError(f"label_pattern is not a regular expression: {exc}") from exc
+        return self
+
+
 class FileSettings(_Section):
     """Files people send (photos of an error, documents), kept on disk beside the database."""
 
@@ -244,6 +264,7 @@ class Settings(_Section):
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     telegram: TelegramSettings = TelegramSettings()
+    assets: AssetSettings = AssetSettings()
     files: FileSettings = FileSettings()
     people_file: Path = Path("config/people.yaml")
     roster_file: Path = Path("config/roster.yaml")

@@ -6,8 +6,11 @@ file while a message is being handled.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta, tzinfo
+from datetime import time, timedelta, tzinfo
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from core.clock import DEFAULT_TIMEZONE
@@ -33,6 +36,18 @@ class ComplaintClocks:
 
 
 @dataclass(frozen=True)
+class AssetRules:
+    """The asset registry's rules ([assets] in the settings): what a label number looks like, the
+    type its prefix stands for, and when the month's unfinished inspection is announced."""
+
+    label_pattern: re.Pattern[str] = re.compile(r"[A-Z]{2,3}-\d{3,5}", re.IGNORECASE)
+    label_types: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"PC": "pc", "NB": "laptop", "PR": "printer"})
+    )
+    month_end_reminder: time = time(10, 0)
+
+
+@dataclass(frozen=True)
 class Contract:
     roster: Roster
     calendar: BusinessCalendar = field(default_factory=BusinessCalendar)
@@ -44,6 +59,7 @@ class Contract:
     # An open dialog nobody answered is dropped after this long ([handling] dialog_expiry_minutes).
     dialog_expiry: timedelta = timedelta(minutes=30)
     complaints: ComplaintClocks = ComplaintClocks()
+    assets: AssetRules = AssetRules()
 
     @property
     def zone(self) -> tzinfo:

@@ -53,6 +53,9 @@ class Move(StrEnum):
     ROSTER_SWAP = "roster.swap"
     ROSTER_LEAVE = "roster.leave"
     ROSTER_SERVE = "roster.serve"  # be on the roster: take a shift in a swap, cover a leave
+    DEVICE_LINK = "device.link"  # link a ticket to a device of the registry
+    INSPECTION_TICK = "inspection.tick"  # tick the month's checklist; a first visit registers the device
+    INSPECTION_VIEW = "inspection.view"  # what is left of the month's checklist, the month-end list
 
 
 R = Relation
@@ -82,6 +85,9 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.ROSTER_SWAP: frozenset({R.NAMED, R.MANAGER, R.ADMIN}),
     Move.ROSTER_LEAVE: frozenset({R.NAMED, R.MANAGER, R.ADMIN}),
     Move.ROSTER_SERVE: frozenset({R.ENGINEER}),
+    Move.DEVICE_LINK: _STAFF_OF_THE_SERVICE,
+    Move.INSPECTION_TICK: _STAFF_OF_THE_SERVICE,
+    Move.INSPECTION_VIEW: _ENGINEERS_AND_MANAGERS,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from core.messages import Action, ButtonPress, Outgoing
+from handlers.assets import MONTH_END_TIMER, asset_command, month_end_due
 from handlers.context import HandlerContext, TimerHandler
 from handlers.dialogs import DialogKind, Dialogs
 from handlers.intake.actions import open_ticket_as_is
@@ -81,10 +82,12 @@ TIMER_HANDLERS: dict[str, TimerHandler] = {
     **dict.fromkeys(COMPLAINT_TIMERS, complaint_clock),
     STEP_TIMER: page_step_due,
     RECORD_TIMER: record_close_due,
+    MONTH_END_TIMER: month_end_due,
 }
 
 # Tried in order before a text reaches its kind's handler; the first that returns replies takes it:
-# an engineer's repair / quote / purchase command, then the answer to a dialog the person has open.
+# an engineer's repair / quote / purchase command, a registry or checklist command, then the answer
+# to a dialog the person has open.
 # Each is given the message's triage (None when there is none) so a fault report is not swallowed.
 TextHook = Callable[[HandlerContext, Triage | None], Awaitable[list[Outgoing] | None]]
-TEXT_HOOKS: tuple[TextHook, ...] = (service_command, DIALOGS.continue_dialog)
+TEXT_HOOKS: tuple[TextHook, ...] = (service_command, asset_command, DIALOGS.continue_dialog)

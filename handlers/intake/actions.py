@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import storage
 from core.messages import ButtonPress, Outgoing, Reply
+from handlers.assets.links import link_labels
 from handlers.context import HandlerContext
 from i18n import say
 
@@ -27,4 +28,5 @@ async def open_ticket_as_is(ctx: HandlerContext, press: ButtonPress) -> list[Out
         detail={"inbound_id": original.id, "opened_by": "button"},
     )
     original.ticket_id = ticket.id
+    await link_labels(ctx, ticket)
     return [Outgoing(Reply(say(ctx.lang, "ticket_opened_as_is", number=ticket.number)), ticket_id=ticket.id)]

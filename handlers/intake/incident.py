@@ -13,6 +13,7 @@ from typing import cast
 
 import storage
 from core.messages import Outgoing, Reply
+from handlers.assets.links import link_labels
 from handlers.context import HandlerContext
 from handlers.paging.calendar import BusinessCalendar, CalendarError
 from handlers.paging.escalation import ask_for_manual_paging, start_paging
@@ -49,6 +50,7 @@ async def handle_incident(ctx: HandlerContext, triage: Triage) -> list[Outgoing]
         due_at=_due(cast(Severity, severity), ctx, calendar, policy),
         detail={"confidence": round(triage.confidence, 3), "rule": triage.rule, "inbound_id": ctx.message.id},
     )
+    await link_labels(ctx, ticket)
     if triage.article:
         # A how-to answer did not help: count it against the article (deflection figures).
         await storage.record_article_event(

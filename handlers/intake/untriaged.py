@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from core.messages import Action, Button, Outgoing, Reply
+from handlers.assets.links import link_labels
 from handlers.context import HandlerContext
 from handlers.contract import Contract
 from handlers.paging.calendar import CalendarError
@@ -46,6 +47,7 @@ async def handle_untriaged(ctx: HandlerContext, message: storage.InboundMessage)
         now=ctx.now,
         detail={"inbound_id": message.id, "reason": "triage unavailable"},
     )
+    await link_labels(ctx, ticket)
     text = say(ctx.lang, "ticket_opened_untriaged", number=ticket.number, hotline=ctx.hotline)
     return [Outgoing(Reply(text), ticket_id=ticket.id), *await _tell_needs_triage(ctx, ticket)]
 

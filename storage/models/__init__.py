@@ -5,6 +5,7 @@ holds it; importing this package registers every table on ``Base.metadata`` (wha
 """
 
 from storage.models.access import ApiToken, Credential, Secret, SignInFailure, SignInLink
+from storage.models.assets import Device, InspectionRecord, TicketDevice
 from storage.models.base import NAMING, Base, UtcDateTime
 from storage.models.kb import ArticleEvent
 from storage.models.messages import Dialog, InboundMessage, OutboxMessage
@@ -23,9 +24,11 @@ __all__ = [
     "Base",
     "Complaint",
     "Credential",
+    "Device",
     "Dialog",
     "Identity",
     "InboundMessage",
+    "InspectionRecord",
     "Invite",
     "OutboxMessage",
     "Page",
@@ -40,6 +43,7 @@ __all__ = [
     "SignInFailure",
     "SignInLink",
     "Ticket",
+    "TicketDevice",
     "TicketEvent",
     "Timer",
     "UtcDateTime",

@@ -30,6 +30,9 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.ROSTER_LEAVE: {"manager", "admin"},
     Move.ROSTER_SERVE: {"engineer"},
     Move.TICKET_READ: {"engineer", "manager", "admin"},  # and the ticket's requester
+    Move.DEVICE_LINK: {"engineer", "admin"},
+    Move.INSPECTION_TICK: {"engineer", "admin"},
+    Move.INSPECTION_VIEW: {"engineer", "manager", "admin"},
 }
 
 
