@@ -304,3 +304,22 @@ async def test_with_a_proxy_configured_every_bot_api_call_goes_through_it(start_
         assert {"getMe", "setMyCommands", "getUpdates", "sendMessage"} <= methods
         assert all(url.startswith(bot.fake.api_base) for url in proxy.forwarded)
         await bot.server.close()  # stop polling before the proxy goes
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_clarifying_question_offers_its_choices_as_buttons_and_a_choice_opens_a_ticket(
+    mode: str, start_bot: StartBot
+) -> None:
+    bot = await start_bot(mode, nlu=ScriptedNlu({}, default=("nlu_fallback", 0.3)))
+    fake, li = bot.fake, bot.user("staff.li")
+    await bot.says("staff.li", "电脑那个东西又不行了")
+    question = await fake.wait_for(
+        lambda: next((m for m in fake.messages_to(li.id) if m.buttons), None), what="the clarifying question"
+    )
+    assert {"有东西坏了", "查工单进度"} <= {title for title, _ in question.buttons}
+    await bot.send(fake.press_update(li, question, question.button("有东西坏了")))
+    opened = await fake.wait_message(li.id, "#")
+    ticket = await _ticket(bot, ticket_number(opened.text))
+    assert ticket.requester_id == "staff.li" and ticket.text == "电脑那个东西又不行了"
+    await fake.wait_for(lambda: fake.callback_answers, what="the press to be answered")
+    assert "text" not in fake.callback_answers[0]  # it counted: no notice
