@@ -157,7 +157,8 @@ class TelegramChannel:
         await self.application.start()
         if self.options.mode == "polling":
             assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES))
+            # bootstrap_retries=-1: its deleteWebhook is tried until Telegram answers (we are in the background).
+            await self.application.updater.start_polling(allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=-1)
         self._ready.set()
         log.info("Telegram: @%s ready (%s)", self.me.username, self.options.mode)
 

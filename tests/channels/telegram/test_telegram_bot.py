@@ -323,3 +323,28 @@ async def test_a_clarifying_question_offers_its_choices_as_buttons_and_a_choice_
     assert ticket.requester_id == "staff.li" and ticket.text == "电脑那个东西又不行了"
     await fake.wait_for(lambda: fake.callback_answers, what="the press to be answered")
     assert "text" not in fake.callback_answers[0]  # it counted: no notice
+
+
+class HeldNlu(ScriptedNlu):
+    """Triage that waits until the test lets it go: shows what happens before handling ends."""
+
+    def __init__(self) -> None:
+        super().__init__({PRINTER: ("incident_normal", 0.95)})
+        self.go = asyncio.Event()
+
+    async def parse(self, text: str) -> Any:
+        await self.go.wait()
+        return await super().parse(text)
+
+
+async def test_the_webhook_stores_the_update_and_answers_200_before_it_is_handled(start_bot: StartBot) -> None:
+    nlu = HeldNlu()
+    bot = await start_bot("webhook", nlu=nlu)
+    update = bot.fake.message_update(bot.user("staff.li"), PRINTER)
+    assert await bot.fake.deliver(update) == 200  # while triage has not even answered
+    async with bot.sessions() as session:
+        [stored] = (await session.scalars(select(storage.InboundMessage))).all()
+    assert stored.status == "received" and stored.channel_message_id == str(update["update_id"])
+    assert not bot.fake.messages_to(TELEGRAM_IDS["staff.li"])
+    nlu.go.set()
+    await bot.fake.wait_message(TELEGRAM_IDS["staff.li"], "#")
