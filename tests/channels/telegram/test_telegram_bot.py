@@ -12,15 +12,20 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
 import storage
+from bot.app import RUNTIME, build_app
 from bot.invites import make_invite
+from channels.telegram import TelegramChannel
 from core.messages import FileRef, Outgoing, Reply
 from tests.channels.telegram.conftest import DUTY_CHAT, NOW, SECRET, TELEGRAM_IDS, StartBot, TelegramBot
+from tests.conftest import make_settings
 from tests.support.builders import ScriptedNlu
 from tests.support.fake_telegram import BOT_USERNAME, SECRET_HEADER, TOKEN
 from tests.support.http_proxy import HttpProxy
+from tests.support.processes import free_port
 
 MODES = ["webhook", "polling"]
 URGENT = "三楼整层都断网了，大家都没法工作"
@@ -348,3 +353,20 @@ async def test_the_webhook_stores_the_update_and_answers_200_before_it_is_handle
     assert not bot.fake.messages_to(TELEGRAM_IDS["staff.li"])
     nlu.go.set()
     await bot.fake.wait_message(TELEGRAM_IDS["staff.li"], "#")
+
+
+async def test_while_telegram_is_unreachable_the_rest_of_the_bot_runs_and_stops_cleanly(
+    sqlite_url: str, tmp_path: Any
+) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}"  # nothing listens: as when the proxy is down
+    settings = make_settings(
+        sqlite_url, telegram={"token": TOKEN, "api_base": nowhere}, files={"dir": str(tmp_path / "files")}
+    )
+    app = build_app(settings, nlu=scripted_nlu())
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        channel = app[RUNTIME].extra_adapters["telegram"]
+        assert isinstance(channel, TelegramChannel) and not channel.ready
+        await asyncio.sleep(0.5)  # a first attempt to reach Telegram has failed meanwhile
+        assert (await client.get("/healthz")).status == 200
+    # Leaving the block stopped the app, the half-started channel with it, without an error.
