@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 import storage
+from bot import telegram_setup
 from bot.auth import Auth, SignInLimits
 from bot.contract import load_contract
 from bot.core import HelpdeskCore
@@ -27,7 +28,7 @@ from bot.health import Health, HealthTrackedNlu
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
 from bot.outbox.buttons import configure_key as configure_button_key
-from bot.outbox.dispatch import configure_page_group
+from bot.outbox.dispatch import DutyGroup, configure_duty_group, configure_page_group
 from bot.pipeline import Pipeline
 from bot.reports_worker import ReportWorker
 from bot.retriage import RetriageWorker
@@ -295,6 +296,12 @@ def build_app(
     if settings.wecom.enabled:
         app[WECOM_CALLBACK] = wecom_callback(settings, runtime, core)
         app[WECOM_CALLBACK].install(app)
+    telegram = telegram_setup.telegram_channel(settings, core)
+    if telegram is not None:  # a token is configured: the channel, its webhook, pages to the duty group
+        runtime.extra_adapters.setdefault(telegram.name, telegram)
+        telegram_setup.install(app, telegram)
+    duty_chat = settings.telegram.duty_chat if telegram is not None else None
+    configure_duty_group(DutyGroup("telegram", str(duty_chat)) if duty_chat is not None else None)
     return app
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 import storage
+from bot import cli_telegram
 from bot.app import PID_FILE, RUNTIME, auth_for, build_app, open_database
 from bot.auth import Auth, AuthError
 from bot.cli_assets import add_asset_parsers
@@ -266,6 +267,9 @@ def cmd_people_invite(args: argparse.Namespace) -> int:
             f"an invite for {args.person}, valid {args.hours:g} h, usable once (earlier unused invites stop working)."
         )
         print("They send the bot:  /start <code>   (or open the bot's deep link with start=<code>)")
+        link = await cli_telegram.deep_link(_settings(args), code)
+        if link:
+            print(f"Telegram deep link: {link}")
         print(code)
         return 0
 
@@ -511,6 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--nlu", help="NLU training data (default: nlu/data)")
     check.set_defaults(func=cmd_kb_check)
     kb.add_parser("reload", help="make the running bot reload the articles").set_defaults(func=cmd_kb_reload)
+    cli_telegram.add_parser(sub)
     calendar = sub.add_parser("calendar", help="working days").add_subparsers(dest="calendar_command", required=True)
     year = calendar.add_parser("check", help="where a year's holidays come from; exits 1 if only estimated")
     year.add_argument("year", type=int)

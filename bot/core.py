@@ -17,10 +17,11 @@ from bot.auth import Auth
 from bot.history import conversation_items, greeting
 from bot.kb_holder import KnowledgeBaseHolder
 from bot.outbox import OutboxWorker
+from bot.outbox.buttons import check_press
 from bot.pipeline import Pipeline
 from core.clock import Clock
 from core.errors import FileTooLarge, InvalidMessage, StoreUnavailable
-from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason
+from core.messages import MAX_ID_LENGTH, InboundMessage, Reply, invalid_reason, parse_payload
 from core.ports import ArticleView, Greeting, HistoryItem, PersonView, Receipt, ReportFile, SignIn, TokenCheck
 from handlers.contract import Contract
 from handlers.kb.articles import Article, KnowledgeBase
@@ -94,6 +95,23 @@ class HelpdeskCore:
         except Exception:
             log.exception("handling message %s failed; the recovery loop will retry", receipt.inbound_id)
             return False
+
+    async def press_notice(self, inbound_id: int) -> str | None:
+        """The notice for a press that did not count, checked as the pipeline checks it."""
+        async with self.sessions() as session:
+            inbound = await storage.get_inbound(session, inbound_id)
+            if inbound is None:
+                return None
+            person = await storage.get_person(session, inbound.sender_id) if inbound.sender_id else None
+            claimed = parse_payload(inbound.text)
+            checked = (
+                await check_press(session, claimed, person.id, self.clock.now())
+                if claimed is not None and person is not None
+                else None
+            )
+        if checked is not None and checked.allowed:
+            return None
+        return say(person.language if person else "zh", "telegram_button_refused")
 
     @property
     def max_file_bytes(self) -> int:

@@ -165,6 +165,7 @@ class Pipeline:
                 return False
             now = self._clock.now()
             outgoing = await self._run_handler(session, inbound, decision, now)
+            outgoing = [*await self._refused_files(session, inbound), *outgoing]
             ticket_ids = [o.ticket_id for o in outgoing if o.ticket_id is not None]
             if inbound.sender_id is not None and decision.press is None:
                 await self._attach_files(session, inbound, ticket_ids[0] if ticket_ids else None, now)
@@ -249,7 +250,10 @@ class Pipeline:
         if decision.refused:
             return [Outgoing(Reply(say(ctx.lang, "stale_button")))]
         if not inbound.text.strip():
-            return await handle_files_only(ctx, len(_attachments_of(inbound)))
+            kept = [a for a in _attachments_of(inbound) if a.ref]
+            if not kept and _attachments_of(inbound):
+                return []  # only files too large to take: _refused_files says so
+            return await handle_files_only(ctx, len(kept))
         message = inbound
         if decision.original_id is not None:
             original = await storage.get_inbound(session, decision.original_id)
@@ -289,6 +293,8 @@ class Pipeline:
         shortly before without a ticket to go to, to the ticket this message is about."""
         assert inbound.sender_id is not None
         for item in _attachments_of(inbound):
+            if not item.ref:
+                continue  # too large: not kept (see _refused_files)
             await storage.add_attachment(
                 session,
                 ref=item.ref,
@@ -316,6 +322,17 @@ class Pipeline:
             source=inbound.channel,
             detail={"files": files},
         )
+
+    async def _refused_files(self, session: AsyncSession, inbound: storage.InboundMessage) -> list[Outgoing]:
+        """A channel passes a file too large to keep as an attachment with no ref: the sender is told
+        (the rest of the message is handled as usual)."""
+        refused = [a for a in _attachments_of(inbound) if not a.ref]
+        person = await storage.get_person(session, inbound.sender_id) if inbound.sender_id else None
+        if not refused or person is None:
+            return []
+        mb = f"{max(a.size for a in refused) / 1024 / 1024:.1f}"
+        names = ", ".join(a.name for a in refused)
+        return [Outgoing(Reply(say(person.language, "file_refused_too_large", name=names, size_mb=mb)))]
 
     async def _stranger(self, session: AsyncSession, inbound: storage.InboundMessage, now: datetime) -> list[Outgoing]:
         """Someone the directory does not know on this channel: an invite code binds them; anything

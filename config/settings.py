@@ -206,6 +206,49 @@ class WecomSettings(_Section):
         if not self.api_base.startswith(("http://", "https://")):
             raise ValueError("api_base must start with http:// or https://")
         return self
+class TelegramSettings(_Section):
+    """The Telegram channel: on when a token is set (from @BotFather; HELPDESK_TELEGRAM_TOKEN)."""
+
+    token: SecretStr | None = None
+    # webhook: Telegram posts to <web.public_url>/webhooks/telegram (`helpdesk telegram set-webhook URL`);
+    # polling: the bot asks Telegram for updates, for an office without a public address.
+    mode: Literal["webhook", "polling"] = "polling"
+    # The X-Telegram-Bot-Api-Secret-Token every webhook call must carry (1-256 of A-Z a-z 0-9 _ -).
+    secret: SecretStr | None = None
+    # The Bot API's address (a local Bot API server's in tests or on premises); files under <api_base>/file/bot.
+    api_base: str = "https://api.telegram.org"
+    # Telegram is blocked in mainland China: http://host:port or socks5://host:port.
+    proxy: str | None = None
+    # The engineers' duty group: it gets every page as well as the engineers themselves.
+    duty_chat: int | None = None
+    # The bot's @username, for the t.me deep link of an invitation (asked of Telegram when unset).
+    username: str | None = None
+    # How often a request Telegram answered with "retry after N s" is tried again before the outbox retries it.
+    max_retries: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("api_base", "proxy")
+    @classmethod
+    def _url(cls, url: str | None) -> str | None:
+        if url is not None and not re.match(r"^(https?|socks5h?)://", url):
+            raise ValueError("must start with http://, https:// (or, for a proxy, socks5://)")
+        return url.rstrip("/") if url else url
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_chars(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return secret
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> TelegramSettings:
+        if self.token is not None and self.mode == "webhook" and self.secret is None:
+            raise ValueError("webhook mode needs a secret (HELPDESK_TELEGRAM_SECRET) so forged calls are refused")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None and bool(self.token.get_secret_value())
 
 
 class AssetSettings(_Section):
@@ -249,6 +292,7 @@ class Settings(_Section):
     service: ServiceSettings = ServiceSettings()
     paging: PagingSettings = PagingSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    telegram: TelegramSettings = TelegramSettings()
     assets: AssetSettings = AssetSettings()
     files: FileSettings = FileSettings()
     wecom: WecomSettings = WecomSettings()
@@ -290,6 +334,12 @@ ENV_OVERRIDES: Mapping[str, tuple[str, str]] = {
     "HELPDESK_WECOM_AES_KEY": ("wecom", "aes_key"),
     "HELPDESK_WECOM_API_BASE": ("wecom", "api_base"),
     "HELPDESK_WECOM_ENGINEERS_CHAT_ID": ("wecom", "engineers_chat_id"),
+    "HELPDESK_TELEGRAM_TOKEN": ("telegram", "token"),
+    "HELPDESK_TELEGRAM_MODE": ("telegram", "mode"),
+    "HELPDESK_TELEGRAM_SECRET": ("telegram", "secret"),
+    "HELPDESK_TELEGRAM_API_BASE": ("telegram", "api_base"),
+    "HELPDESK_TELEGRAM_PROXY": ("telegram", "proxy"),
+    "HELPDESK_TELEGRAM_DUTY_CHAT": ("telegram", "duty_chat"),
 }
 
 

@@ -20,13 +20,14 @@ written under it; replacing an edit replaces the message it edited. A key that n
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage
 from bot.outbox.buttons import sign
-from core.messages import Outgoing, Reply
+from core.messages import Action, Outgoing, Reply
 
 # Where a person with no chat identity is reached: the web chat (shown when they open it).
 DEFAULT_PUSH_CHANNEL = "web"
@@ -41,6 +42,24 @@ def configure_page_group(channel: str | None, chat: str | None) -> None:
     _page_group = (channel, chat) if channel and chat else None
 
 
+@dataclass(frozen=True)
+class DutyGroup:
+    """The engineers' duty group chat (on Telegram): it gets a copy of every page as well as the
+    engineers themselves, and the copy is edited with theirs (acknowledged, resolved)."""
+
+    channel: str
+    chat: str
+
+
+_duty_group: DutyGroup | None = None
+
+
+def configure_duty_group(group: DutyGroup | None) -> None:
+    """Set at start-up from the settings (``[telegram] duty_chat``); None: no duty group."""
+    global _duty_group
+    _duty_group = group
+
+
 async def dispatch(
     session: AsyncSession,
     outgoing: Iterable[Outgoing],
@@ -49,8 +68,14 @@ async def dispatch(
 ) -> list[storage.OutboxMessage]:
     """Write the replies to the outbox in order; ``reply_to`` is the message being answered (None
     for a timer's or a worker's messages, which all name their recipient)."""
+    # Two kinds of group get pages too: Telegram's duty group (one copy with the page's buttons,
+    # edited with the engineers' copies) and WeCom's engineers' group (appchat: plain copies only).
     outgoing = list(outgoing)
-    rows = [await _write(session, out, now, reply_to) for out in outgoing]
+    rows: list[storage.OutboxMessage] = []
+    copied: set[str] = set()  # duty-group copies written in this call: one per ticket, however many engineers
+    for out in outgoing:
+        rows.append(await _write(session, out, now, reply_to))
+        await _copy_to_duty_group(session, out, now, copied)
     if _page_group is not None:
         rows += await _group_copies(session, outgoing, now, *_page_group)
     return rows
@@ -127,3 +152,55 @@ async def _replaced(session: AsyncSession, key: str) -> storage.OutboxMessage | 
     if row is not None and row.replaces_id is not None:
         return await storage.get_outbox(session, row.replaces_id)
     return row
+
+
+def _page_number(key: str | None) -> str | None:
+    """The ticket number of a page message's key (``page:1042:eng.chen`` → ``1042``)."""
+    if key is None or not key.startswith("page:"):
+        return None
+    return key.split(":")[1]
+
+
+async def _copy_to_duty_group(session: AsyncSession, out: Outgoing, now: datetime, copied: set[str]) -> None:
+    """The duty group's copy of a page (the message with the acknowledge button), written once per
+    ticket, and its edit when an engineer's copy of the page is replaced. The copy is bound to the
+    engineer it copies: pressing its buttons counts for anyone on the page's chain, as on their own."""
+    group = _duty_group
+    number = _page_number(out.key) or _page_number(out.replaces_key)
+    if group is None or number is None or number in copied:
+        return
+    key = f"duty:{number}"
+    if out.key is not None:
+        if not any(b.action is Action.ACKNOWLEDGE for b in out.reply.buttons):
+            return  # a notice to the service manager, not the page
+        if await storage.outbox_by_key(session, key) is not None:
+            return  # a later step of the same page: the group has it already
+        copy = await storage.enqueue(
+            session,
+            channel=group.channel,
+            recipient_id=out.to,
+            chat_id=group.chat,
+            payload=out.reply.to_payload(),
+            now=now,
+            ticket_id=out.ticket_id,
+            key=key,
+        )
+    else:
+        page = await storage.outbox_by_key(session, out.replaces_key or "")
+        target = await storage.outbox_by_key(session, key)
+        if page is None or target is None:
+            return
+        if not any(b.action is Action.ACKNOWLEDGE for b in Reply.from_payload(page.payload).buttons):
+            return  # the edit of a notice, not of the page
+        copy = await storage.enqueue(
+            session,
+            channel=target.channel,
+            recipient_id=target.recipient_id,
+            chat_id=target.chat_id,
+            payload=out.reply.to_payload(),
+            now=now,
+            ticket_id=out.ticket_id,
+            replaces_id=target.id,
+        )
+    await sign(session, copy, now)
+    copied.add(number)

@@ -1,6 +1,6 @@
 """Engineer commands in chat, recognised before triage: plain text, Chinese and English forms.
 
-    我的工单 | /mine                      my open tickets (staff: those I reported or am affected by)
+    我的工单 | /mine | /my                 my open tickets (staff: those I reported or am affected by)
     接单 1042 | /take 1042                take a ticket (in progress)
     /ack 1042                            acknowledge its page
     释放 1042 | /release 1042             give it back to the team on duty
@@ -9,6 +9,8 @@
     升级 1042 | /escalate 1042            page the next escalation step now
     转派 1042 eng.liu | /assign 1042 eng.liu  managers: give the ticket to an engineer
     谁在值班 | who is on duty | /oncall    everyone: who is on duty now and next
+    帮助 | /help | /start                  everyone: what one can say (/start: Telegram's first message)
+    /ticket 1042                         one ticket's state: its requester, the affected, engineers, managers
     文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
     换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
     请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
@@ -31,9 +33,9 @@ from handlers.kb.howto import show_article
 from handlers.paging import duty
 from handlers.paging.calendar import CalendarError
 from handlers.paging.roster import describe_duty
-from handlers.permissions import is_engineer
+from handlers.permissions import Move, is_engineer, is_manager, may, relations
 from handlers.tickets import lifecycle
-from i18n import format_list, say, severity_name, status_name
+from i18n import clock_time, format_list, say, severity_name, status_name
 from storage import paging as paging_store
 from storage import queries
 
@@ -42,7 +44,9 @@ _REST = r"(?:\s+(?P<arg>.+))?"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE | re.DOTALL))
     for name, pattern in (
-        ("mine", r"(?:我的工单|/mine)"),
+        ("mine", r"(?:我的工单|/mine|/my)"),
+        ("help", r"(?:帮助|/help|/start(?:\s+\S+)?)"),  # /start: a bound person opening the bot again
+        ("ticket", rf"/ticket{_NUMBER}"),
         (
             "oncall",
             r"(?:现在|今天|今晚|这会儿)?(?:是)?(?:谁在值班|谁值班|哪位工程师值班|值班的是谁)(?:啊|呢)?"
@@ -97,6 +101,11 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
         return [Outgoing(Reply(await _my_tickets(ctx)))]
     if command.name == "oncall":
         return [Outgoing(Reply(await on_duty(ctx)))]
+    if command.name == "help":
+        return [Outgoing(Reply(_help(ctx)))]
+    if command.name == "ticket":
+        assert command.number is not None
+        return [Outgoing(Reply(await _one_ticket(ctx, command.number)))]
     if command.name == "article":
         return await show_article(ctx, command.arg)
     if command.name in ("swap", "leave"):
@@ -188,6 +197,38 @@ async def _my_tickets(ctx: HandlerContext) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def _help(ctx: HandlerContext) -> str:
+    """What the person can say: everyone's part, then the engineers' and the managers' commands."""
+    parts = [say(ctx.lang, "help_everyone")]
+    if is_engineer(ctx.person.role):
+        parts.append(say(ctx.lang, "help_engineer"))
+    if is_manager(ctx.person.role):
+        parts.append(say(ctx.lang, "help_manager"))
+    return "\n\n".join(parts)
+
+
+async def _one_ticket(ctx: HandlerContext, number: int) -> str:
+    """One ticket's state, for whoever may read it; to anyone else the same answer as no such ticket."""
+    ticket = await storage.get_ticket(ctx.session, number)
+    if ticket is None:
+        return say(ctx.lang, "no_ticket", number=number)
+    affected = (ctx.person.id,) if await queries.is_affected(ctx.session, ticket.id, ctx.person.id) else ()
+    held = relations(ctx.person.role, ctx.person.id, requester=ticket.requester_id, affected=affected)
+    if not may(Move.STATUS_TICKET, held):  # the status question's rule: one rule for reading a ticket
+        return say(ctx.lang, "no_ticket", number=number)
+    assignee = await storage.get_person(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
+    return say(
+        ctx.lang,
+        "ticket_view",
+        number=ticket.number,
+        severity=severity_name(ctx.lang, ticket.severity) if ticket.severity else ticket.kind,
+        status=status_name(ctx.lang, ticket.status),
+        assignee=assignee.name if assignee else "—",
+        created=clock_time(ctx.lang, ticket.created_at, ctx.zone, ctx.now),
+        text=ticket.text if len(ticket.text) <= 200 else ticket.text[:199] + "…",
+    )
 
 
 async def on_duty(ctx: HandlerContext) -> str:
