@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.messages import Outgoing
+from core.messages import Outgoing, Reply
 from handlers.contract import DEFAULT_ZONE, Contract
 from handlers.kb.articles import KnowledgeBase
-from storage import InboundMessage, Person, Timer
+from i18n import say
+from storage import DIRECTORY_CHANNELS, InboundMessage, Person, Timer
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class HandlerContext:
     def zone(self) -> tzinfo:
         """The contract's time zone ([service] timezone): the times people are shown are in it."""
         return self.contract.zone if self.contract is not None else DEFAULT_ZONE
+
+    @property
+    def in_group(self) -> bool:
+        """The message came from a group chat (a Telegram group), not the person's own chat."""
+        m = self.message
+        return m.channel not in DIRECTORY_CHANNELS and m.chat_id != m.sender_ref
+
+
+def privately(ctx: HandlerContext, outgoing: list[Outgoing]) -> list[Outgoing]:
+    """Answers about the sender's own tickets or the figures, asked in a group chat, go to the sender
+    alone (their own chat); the group is told only that. Elsewhere the answers are left as they are."""
+    if not ctx.in_group:
+        return outgoing
+    moved = [replace(o, to=ctx.person.id) if o.to is None else o for o in outgoing]
+    return [Outgoing(Reply(say(ctx.lang, "answered_privately"))), *moved]
 
 
 @dataclass(frozen=True)

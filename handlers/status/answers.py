@@ -18,7 +18,7 @@ from datetime import date
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, privately
 from handlers.permissions import Move, is_engineer, may, relations
 from handlers.status.question import Shape, StatusQuestion, parse_question
 from handlers.tickets.commands import on_duty
@@ -53,6 +53,12 @@ async def status_pressed(ctx: HandlerContext, press: ButtonPress) -> list[Outgoi
 
 
 async def answer_question(ctx: HandlerContext, q: StatusQuestion) -> list[Outgoing]:
+    if q.shape is Shape.DUTY:
+        return _reply(await on_duty(ctx))  # the roster is everyone's: answered where it was asked
+    return privately(ctx, await _answer(ctx, q))
+
+
+async def _answer(ctx: HandlerContext, q: StatusQuestion) -> list[Outgoing]:
     if q.shape is Shape.TICKET and q.number is not None:
         return _reply(await _one_ticket(ctx, q.number))
     if q.shape is Shape.DUTY:

@@ -28,7 +28,7 @@ from datetime import timedelta
 
 import storage
 from core.messages import Outgoing, Reply
-from handlers.context import HandlerContext
+from handlers.context import HandlerContext, privately
 from handlers.kb.howto import show_article
 from handlers.paging import duty
 from handlers.paging.calendar import CalendarError
@@ -98,14 +98,14 @@ def parse_command(text: str) -> Command | None:
 
 async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     if command.name == "mine":
-        return [Outgoing(Reply(await _my_tickets(ctx)))]
+        return privately(ctx, [Outgoing(Reply(await _my_tickets(ctx)))])
     if command.name == "oncall":
         return [Outgoing(Reply(await on_duty(ctx)))]
     if command.name == "help":
         return [Outgoing(Reply(_help(ctx)))]
     if command.name == "ticket":
         assert command.number is not None
-        return [Outgoing(Reply(await _one_ticket(ctx, command.number)))]
+        return privately(ctx, [Outgoing(Reply(await _one_ticket(ctx, command.number)))])
     if command.name == "article":
         return await show_article(ctx, command.arg)
     if command.name in ("swap", "leave"):

@@ -124,8 +124,11 @@ async def test_in_a_group_only_a_mention_a_reply_to_the_bot_or_a_command_is_hand
     assert inbound.text == PRINTER and inbound.sender_id == "staff.li" and inbound.chat_id == str(GROUP["id"])
     await bot.send(fake.message_update(li, f"/oncall@{BOT_USERNAME}", chat=GROUP))
     await fake.wait_message(GROUP["id"], "值班")
+    # Her own tickets are hers alone: answered in her private chat, the group only told so.
     await bot.send(fake.message_update(li, "我的工单", chat=GROUP, reply_to=reply))
-    await fake.wait_message(GROUP["id"], "您的工单")
+    await fake.wait_message(GROUP["id"], "私信")
+    await fake.wait_message(li.id, "您的工单")
+    assert not [m for m in fake.messages_to(GROUP["id"]) if "您的工单" in m.text]
     assert await _count(bot, storage.InboundMessage) == 3
 
 
