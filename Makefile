@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check core bot channels storage handlers i18n config nlu/*.py tests/nlu
 
 typecheck: $(STAMP)
-	$(BIN)/mypy core bot channels storage handlers i18n config nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py
+	$(BIN)/mypy core bot channels storage handlers i18n config nlu/client.py nlu/rasa_http.py nlu/triage.py nlu/rules.py nlu/rubric_words.py nlu/evaluation.py nlu/server.py nlu/training_data.py
 
 unit: system-packages-test $(STAMP)
 	$(BIN)/python -m pytest -q --ignore=tests/bot/test_e2e.py

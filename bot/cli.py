@@ -22,6 +22,7 @@ import storage
 from bot.app import PID_FILE, RUNTIME, auth_for, build_app, open_database
 from bot.auth import Auth, AuthError
 from bot.cli_calendar import cmd_calendar_check
+from bot.cli_triage import add_parser as add_triage_corrections
 from bot.invites import InviteError, make_invite
 from channels.terminal.chat import TerminalChannel
 from config.settings import ConfigError, Settings, load_settings
@@ -502,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--url", help="a running Rasa server (default: the configured one, else start one)")
     evaluate.set_defaults(func=cmd_triage_eval)
+    add_triage_corrections(triage)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     check = kb.add_parser("check", help="validate the articles folder against the NLU data")
     check.add_argument("--folder", help="articles folder (default: kb/)")

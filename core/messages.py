@@ -43,6 +43,7 @@ class Action(StrEnum):
     DECLINE = "decline"  # decline a quote (same refs)
     SIGN = "sign"  # the requester signs for a returned device (ref: ticket number)
     DIALOG_ANSWER = "dlg"  # "that message was my answer": give it to the open dialog (ref: inbound id)
+    LOWER = "lower"  # a page's "not urgent": lower the ticket one severity (ref: "<ticket number>:<severity>")
 
 
 @dataclass(frozen=True)
