@@ -499,7 +499,7 @@ def build_parser() -> argparse.ArgumentParser:
     leave.add_argument("--by", default="admin", help="who records it (default: admin)")
     leave.set_defaults(func=cmd_roster)
     triage = sub.add_parser("triage", help="triage quality").add_subparsers(dest="triage_command", required=True)
-    evaluate = triage.add_parser("eval", help="score the triage on a TSV file (kind, label, text)")
+    evaluate = triage.add_parser("eval", help="score the triage on a TSV file (kind, label, [office,] text)")
     evaluate.add_argument("file")
     evaluate.add_argument("--url", help="a running Rasa server (default: the configured one, else start one)")
     evaluate.set_defaults(func=cmd_triage_eval)
