@@ -92,22 +92,9 @@ def _inputs_hash(office: str, held: Sequence[GoldRow], others: Sequence[GoldRow]
             digest.update(path.name.encode() + path.read_bytes())
     for path in sorted((NLU_DIR / "components").glob("*.py")):
         digest.update(path.read_bytes())
-    for path in sorted((NLU_DIR).glob("*.py")):  # triage, rules, words: the project's answer
-        digest.update(path.read_bytes())
     for row in [*held, *others]:
         digest.update(f"{row.office}\t{row.kind}\t{sorted(row.labels)}\t{row.text}\n".encode())
     return digest.hexdigest()[:16]
-
-
-def _as_json(t: Triage | None) -> object:
-    return None if t is None else dataclasses.asdict(t)
-
-
-def _from_json(data: object) -> Triage | None:
-    if data is None:
-        return None
-    assert isinstance(data, dict)
-    return Triage(**{**data, "candidates": tuple(data["candidates"])})
 
 
 def train_fold(data: Path, out: Path, log: Path) -> float:
@@ -156,13 +143,57 @@ async def _would_have(client: NluClient, text: str) -> Triage:
         return await triage(_Unasked(client), text)
 
 
+class _Recording:
+    """Rasa's parses as they came, kept by text, so the project's answer (triage and rules, which
+    change more often than the model) can be computed again from them without retraining."""
+
+    def __init__(self, client: NluClient) -> None:
+        self._client = client
+        self.parses: dict[str, object] = {}
+
+    async def parse(self, text: str) -> ParseResult:
+        parse = await self._client.parse(text)
+        self.parses[text] = {
+            "intent": {"name": parse.intent.name, "confidence": parse.intent.confidence},
+            "intent_ranking": [{"name": s.name, "confidence": s.confidence} for s in parse.ranking],
+        }
+        return parse
+
+
+class _Cached:
+    """The parses a fold's model gave, served again (KeyError: a text it never parsed; retrain)."""
+
+    def __init__(self, parses: dict[str, object]) -> None:
+        self._parses = parses
+
+    async def parse(self, text: str) -> ParseResult:
+        return parse_result_from_json(text, self._parses[text])
+
+
+async def _triage_rows(client: NluClient, held: Sequence[GoldRow]) -> tuple[list[Triage], list[Triage | None]]:
+    predictions, would = [], []
+    for row in held:
+        result = await triage(client, row.text)
+        predictions.append(result)
+        would.append(await _would_have(client, row.text) if result.needs_clarification else None)
+    return predictions, would
+
+
 async def project_fold(office: str, held: list[GoldRow], others: list[GoldRow], work: Path) -> Fold:
+    """Train and serve the fold's model once (its parses and latencies are kept); the project's
+    answers are computed from the kept parses by the current triage code every time."""
     cached = work / f"{office}.json"
     key = _inputs_hash(office, held, others)
-    if cached.exists():
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        if data.get("key") == key:
-            return _fold_from_json(data)
+    data = json.loads(cached.read_text(encoding="utf-8")) if cached.exists() else {}
+    if data.get("key") != key:
+        data = await _serve_fold(office, held, others, work)
+        data["key"] = key
+        cached.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    predictions, would = await _triage_rows(_Cached(data["parses"]), held)
+    return Fold(office, tuple(predictions), tuple(float(x) for x in data["latencies_ms"]), tuple(would))
+
+
+async def _serve_fold(office: str, held: list[GoldRow], others: list[GoldRow], work: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix=f"loo-{office}-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
@@ -175,41 +206,15 @@ async def project_fold(office: str, held: list[GoldRow], others: list[GoldRow], 
         print(f"[{office}] trained in {seconds:.0f} s; scoring {len(held)} rows", file=sys.stderr, flush=True)
         model = Path(tmp) / "models" / "fold.tar.gz"
         async with aiohttp.ClientSession() as http, RasaServer(model, log_path=work / f"{office}.rasa.log") as server:
-            client = RasaHttpClient(http, server.base_url, 60.0)
-            predictions, latencies, would = [], [], []
+            client = _Recording(RasaHttpClient(http, server.base_url, 60.0))
+            latencies = []
             for row in held:
                 start = time.perf_counter()
                 result = await triage(client, row.text)
                 latencies.append((time.perf_counter() - start) * 1000)
-                predictions.append(result)
-                would.append(await _would_have(client, row.text) if result.needs_clarification else None)
-    fold = Fold(office, tuple(predictions), tuple(latencies), tuple(would))
-    cached.write_text(
-        json.dumps(
-            {
-                "key": key,
-                "office": office,
-                "train_seconds": round(seconds),
-                "predictions": [_as_json(p) for p in fold.predictions],
-                "latencies_ms": fold.latencies_ms,
-                "would_have": [_as_json(w) for w in fold.would_have],
-            },
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
-    return fold
-
-
-def _fold_from_json(data: dict[str, object]) -> Fold:
-    predictions = tuple(_from_json(p) for p in data["predictions"])  # type: ignore[attr-defined]
-    would = tuple(_from_json(w) for w in data["would_have"])  # type: ignore[attr-defined]
-    return Fold(
-        str(data["office"]),
-        tuple(p for p in predictions if p is not None),
-        tuple(float(x) for x in data["latencies_ms"]),  # type: ignore[attr-defined]
-        would,
-    )
+                if result.needs_clarification:
+                    await _would_have(client, row.text)
+    return {"office": office, "train_seconds": round(seconds), "latencies_ms": latencies, "parses": client.parses}
 
 
 def peer_folds(rows: list[GoldRow], offices: Sequence[str], work: Path) -> dict[str, dict[str, Fold]]:
