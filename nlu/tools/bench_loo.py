@@ -40,6 +40,7 @@ import nlu.triage as nlu_triage
 from nlu.client import NluClient, ParseResult, parse_result_from_json
 from nlu.evaluation import GoldRow, Report, read_tsv, score
 from nlu.rasa_http import RasaHttpClient
+from nlu.rules import plain_mandarin, severity_text
 from nlu.server import NLU_DIR, RasaServer, rasa_env, rasa_executable
 from nlu.training_data import intent_for, nlu_yaml
 from nlu.triage import FALLBACK_INTENT, Triage, triage, triage_from_parse
@@ -214,6 +215,12 @@ async def _serve_fold(office: str, held: list[GoldRow], others: list[GoldRow], w
                 latencies.append((time.perf_counter() - start) * 1000)
                 if result.needs_clarification:
                     await _would_have(client, row.text)
+                # Untimed: the neutral text's parse even when this triage did not need it, so that a
+                # rule changed later (which may make a row an incident) can be scored from the cache.
+                plain = plain_mandarin(row.text)
+                neutral = severity_text(plain)
+                if neutral and neutral != plain.strip() and neutral not in client.parses:
+                    await client.parse(neutral)
     return {"office": office, "train_seconds": round(seconds), "latencies_ms": latencies, "parses": client.parses}
 
 
