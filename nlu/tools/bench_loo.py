@@ -333,6 +333,12 @@ def render(rows: list[GoldRow], results: dict[str, dict[str, Fold]], offices: Se
         preds = [p for o in done for p in folds[o].predictions]
         lat = [x for o in done for x in folds[o].latencies_ms]
         out.append(_line(name, score(pooled_gold, preds), lat))
+    for name, folds in results.items():
+        if name != PROJECT and len(folds) > len(done):
+            gold = [r for o in folds for r in rows if r.office == o]
+            preds = [p for o in folds for p in folds[o].predictions]
+            lat = [x for o in folds for x in folds[o].latencies_ms]
+            out.append(_line(name, score(gold, preds), lat) + f"   (all {len(folds)} folds, {len(gold)} rows)")
     out += ["", "== the clarifying question (pooled): asked, and wrong when asked / when answered"]
     out.append(f"{'system':<16} {'asked':>13} {'would be wrong':>15} {'answered wrong':>15}")
     for name, folds in results.items():
@@ -346,12 +352,13 @@ def render(rows: list[GoldRow], results: dict[str, dict[str, Fold]], offices: Se
 
 async def bench(work: Path, only: Sequence[str]) -> str:
     rows = all_rows()
-    offices = [o for o in dict.fromkeys(r.office for r in rows) if not only or o in only]
+    every = list(dict.fromkeys(r.office for r in rows))
+    offices = [o for o in only if o in every] if only else sorted(every, key=lambda o: sum(r.office == o for r in rows))
     results: dict[str, dict[str, Fold]] = {PROJECT: {}}
-    # The peers (one process, every fold) run beside the project's folds; smallest fold first, so a
-    # broken setup shows within minutes.
-    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, offices, work))
-    for office in sorted(offices, key=lambda o: sum(r.office == o for r in rows)):
+    # The peers (one process, every fold) run beside the project's folds: the ones asked for, in that
+    # order, else every office, smallest first (a broken setup shows within minutes).
+    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, every, work))
+    for office in offices:
         held = [r for r in rows if r.office == office]
         others = [r for r in rows if r.office != office]
         results[PROJECT][office] = await project_fold(office, held, others, work)
@@ -362,9 +369,14 @@ async def bench(work: Path, only: Sequence[str]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench-loo", help="fold results and logs")
-    parser.add_argument("--office", action="append", default=[], help="only these folds (default: every office)")
+    parser.add_argument("--office", action="append", default=[], help="only these folds, in this order (default: all)")
+    parser.add_argument("--peers-only", action="store_true", help="only run (and keep) the peers' folds")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.peers_only:
+        rows = all_rows()
+        peer_folds(rows, list(dict.fromkeys(r.office for r in rows)), args.work)
+        return
     print(asyncio.run(bench(args.work, args.office)))
 
 
