@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     folds = _folds(args.work)
     print(f"{len(folds)} folds, {sum(len(h) for h, _ in folds)} rows")
-    print(f"{'variant':<36} {'kind':>6} {'severity':>9} {'article':>8} {'missing':>8}")
+    print(f"{'variant':<40} {'kind':>6} {'severity':>9} {'article':>8} {'missing':>8}")
     variants: list[tuple[str, Any]] = [
         ("as shipped", nullcontext()),
         ("no rules", mock.patch.object(rules_module, "RULES", ())),
@@ -82,7 +82,7 @@ def main() -> None:
         with context:
             report, missing = asyncio.run(_pooled(folds))
         print(
-            f"{label:<36} {report.kind_accuracy:6.3f} {report.severity_accuracy:9.3f} "
+            f"{label:<40} {report.kind_accuracy:6.3f} {report.severity_accuracy:9.3f} "
             f"{report.article_accuracy:8.3f} {missing:8d}"
         )
 
