@@ -367,9 +367,9 @@ async def bench(work: Path, only: Sequence[str]) -> str:
     every = list(dict.fromkeys(r.office for r in rows))
     offices = [o for o in only if o in every] if only else sorted(every, key=lambda o: sum(r.office == o for r in rows))
     results: dict[str, dict[str, Fold]] = {PROJECT: {}}
-    # The peers (one process, every fold) run beside the project's folds: the ones asked for, in that
-    # order, else every office, smallest first (a broken setup shows within minutes).
-    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, every, work, True))
+    # The peers (one process for all the folds) run beside the project's folds: the ones asked for, in
+    # that order, else every office, smallest first (a broken setup shows within minutes).
+    peers = asyncio.create_task(asyncio.to_thread(peer_folds, rows, offices, work, True))
     for office in offices:
         held = [r for r in rows if r.office == office]
         others = [r for r in rows if r.office != office]
@@ -387,7 +387,8 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     if args.peers_only:
         rows = all_rows()
-        peer_folds(rows, list(dict.fromkeys(r.office for r in rows)), args.work)
+        every = list(dict.fromkeys(r.office for r in rows))
+        peer_folds(rows, [o for o in args.office if o in every] or every, args.work)
         return
     print(asyncio.run(bench(args.work, args.office)))
 
