@@ -362,7 +362,8 @@ def render(rows: list[GoldRow], results: dict[str, dict[str, Fold]], offices: Se
     return "\n".join(out)
 
 
-async def bench(work: Path, only: Sequence[str]) -> str:
+async def bench(work: Path, only: Sequence[str], cached: bool = False) -> str:
+    """The run; ``cached``: no training, only the folds already kept (a partial run's figures)."""
     rows = all_rows()
     every = list(dict.fromkeys(r.office for r in rows))
     offices = [o for o in only if o in every] if only else sorted(every, key=lambda o: sum(r.office == o for r in rows))
@@ -373,6 +374,8 @@ async def bench(work: Path, only: Sequence[str]) -> str:
     for office in offices:
         held = [r for r in rows if r.office == office]
         others = [r for r in rows if r.office != office]
+        if cached and not (work / f"{office}.json").exists():
+            continue
         results[PROJECT][office] = await project_fold(office, held, others, work)
     results.update(await peers)
     return render(rows, results, offices)
@@ -383,6 +386,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "bench-loo", help="fold results and logs")
     parser.add_argument("--office", action="append", default=[], help="only these folds, in this order (default: all)")
     parser.add_argument("--peers-only", action="store_true", help="only run (and keep) the peers' folds")
+    parser.add_argument("--cached", action="store_true", help="train nothing: the figures of the folds kept so far")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.peers_only:
@@ -390,7 +394,7 @@ def main() -> None:
         every = list(dict.fromkeys(r.office for r in rows))
         peer_folds(rows, [o for o in args.office if o in every] or every, args.work)
         return
-    print(asyncio.run(bench(args.work, args.office)))
+    print(asyncio.run(bench(args.work, args.office, args.cached)))
 
 
 if __name__ == "__main__":
