@@ -25,6 +25,7 @@ from bot.auth import Auth, AuthError
 from bot.cli_assets import add_asset_parsers
 from bot.cli_calendar import cmd_calendar_check
 from bot.cli_reports import add_report_commands
+from bot.cli_triage import add_parser as add_triage_corrections
 from bot.cli_wecom import add_wecom_commands
 from bot.invites import InviteError, make_invite
 from channels.terminal.chat import TerminalChannel
@@ -505,10 +506,11 @@ def build_parser() -> argparse.ArgumentParser:
     leave.add_argument("--by", default="admin", help="who records it (default: admin)")
     leave.set_defaults(func=cmd_roster)
     triage = sub.add_parser("triage", help="triage quality").add_subparsers(dest="triage_command", required=True)
-    evaluate = triage.add_parser("eval", help="score the triage on a TSV file (kind, label, text)")
+    evaluate = triage.add_parser("eval", help="score the triage on a TSV file (kind, label, [office,] text)")
     evaluate.add_argument("file")
     evaluate.add_argument("--url", help="a running Rasa server (default: the configured one, else start one)")
     evaluate.set_defaults(func=cmd_triage_eval)
+    add_triage_corrections(triage)
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     check = kb.add_parser("check", help="validate the articles folder against the NLU data")
     check.add_argument("--folder", help="articles folder (default: kb/)")

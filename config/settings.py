@@ -206,6 +206,8 @@ class WecomSettings(_Section):
         if not self.api_base.startswith(("http://", "https://")):
             raise ValueError("api_base must start with http:// or https://")
         return self
+
+
 class TelegramSettings(_Section):
     """The Telegram channel: on when a token is set (from @BotFather; HELPDESK_TELEGRAM_TOKEN)."""
 

@@ -44,6 +44,7 @@ class Action(StrEnum):
     SIGN = "sign"  # the requester signs for a returned device (ref: ticket number)
     DIALOG_ANSWER = "dlg"  # "that message was my answer": give it to the open dialog (ref: inbound id)
     STATUS = "stq"  # a status question with what a clarifying question asked for (ref: the question)
+    LOWER = "lower"  # a page's "not urgent": lower the ticket one severity (ref: "<ticket number>:<severity>")
 
 
 @dataclass(frozen=True)

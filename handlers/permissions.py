@@ -42,6 +42,7 @@ class Move(StrEnum):
     TICKET_REASSIGN = "ticket.reassign"
     TICKET_CONFIRM = "ticket.confirm"  # the service record
     TICKET_REOPEN = "ticket.reopen"
+    TICKET_CORRECT_TRIAGE = "ticket.correct_triage"  # change a ticket's kind or severity
     TICKET_LIST_ASSIGNED = "ticket.list_assigned"  # "my tickets" lists what one has, not what one asked
     BE_ASSIGNED = "ticket.be_assigned"  # may be given a ticket by a manager
     REPAIR_STEP = "repair.step"  # confirm, pickup, quote, repaired, returned
@@ -76,6 +77,7 @@ RULES: Mapping[Move, frozenset[Relation]] = {
     Move.TICKET_REASSIGN: frozenset({R.MANAGER, R.ADMIN}),
     Move.TICKET_CONFIRM: frozenset({R.REQUESTER}),
     Move.TICKET_REOPEN: frozenset({R.REQUESTER}),
+    Move.TICKET_CORRECT_TRIAGE: _ENGINEERS_AND_MANAGERS,
     Move.TICKET_LIST_ASSIGNED: _STAFF_OF_THE_SERVICE,
     Move.BE_ASSIGNED: frozenset({R.ENGINEER}),
     Move.REPAIR_STEP: _STAFF_OF_THE_SERVICE,

@@ -36,6 +36,7 @@ from handlers.tickets.buttons import (
     resolve_pressed,
     take_pressed,
 )
+from handlers.tickets.corrections import lower_pressed
 from handlers.tickets.lifecycle import RECORD_TIMER, record_close_due
 from nlu.triage import Triage
 
@@ -78,6 +79,7 @@ ACTION_HANDLERS: dict[Action, ActionHandler] = {
     Action.REOPEN: reopen_pressed,
     Action.DIALOG_ANSWER: DIALOGS.answer_pressed,
     Action.STATUS: status_pressed,
+    Action.LOWER: lower_pressed,
 }
 
 # Timer kind → what happens when it is due (paging steps, complaint clocks, ...).

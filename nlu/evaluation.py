@@ -1,6 +1,8 @@
 """Score triage against a hand-labelled file: what `helpdesk triage eval FILE` prints.
 
-The file is tab-separated with a header ``kind<TAB>label<TAB>text``; ``label`` is the
+The file is tab-separated with a header ``kind<TAB>label<TAB>office<TAB>text`` (or without
+``office``, for a file of one's own); ``office`` names the office, or the writer's batch where the
+office is not known, a row comes from (``make bench-triage`` leaves one out at a time); ``label`` is the
 severity of an incident, the article id of a how-to, ``-`` otherwise, and ``a|b`` means
 either answer is right. Scoring is pure (gold rows and predicted triages in, numbers and
 text out) so the same code scores the project, the peers and a test's fixtures.
@@ -20,7 +22,8 @@ from pathlib import Path
 from nlu.client import NluClient
 from nlu.triage import KINDS, SEVERITIES, Triage, triage
 
-HEADER = ("kind", "label", "text")
+HEADER = ("kind", "label", "office", "text")
+PLAIN_HEADER = ("kind", "label", "text")  # a file without offices
 NONE = "-"
 
 
@@ -36,21 +39,26 @@ class GoldRow:
     labels: frozenset[str]
     text: str
     line: int
+    office: str = ""
 
 
 def read_tsv(path: Path) -> list[GoldRow]:
     """Read and check an evaluation file; raise :class:`EvalFileError` naming the line."""
     rows: list[GoldRow] = []
     lines = path.read_text(encoding="utf-8").splitlines()
-    if not lines or tuple(c.strip() for c in lines[0].split("\t")) != HEADER:
-        raise EvalFileError(f"{path}:1: the header must be 'kind<TAB>label<TAB>text'")
+    header = tuple(c.strip() for c in lines[0].split("\t")) if lines else ()
+    if header not in (HEADER, PLAIN_HEADER):
+        raise EvalFileError(f"{path}:1: the header must be 'kind<TAB>label<TAB>office<TAB>text' (office optional)")
     for number, raw in enumerate(lines[1:], start=2):
         if not raw.strip():
             continue
         parts = raw.split("\t")
-        if len(parts) != 3:
-            raise EvalFileError(f"{path}:{number}: expected 3 tab-separated fields, got {len(parts)}")
-        kind, label, text = (p.strip() for p in parts)
+        if len(parts) != len(header):
+            raise EvalFileError(f"{path}:{number}: expected {len(header)} tab-separated fields, got {len(parts)}")
+        fields = dict(zip(header, (p.strip() for p in parts), strict=True))
+        kind, label, text, office = fields["kind"], fields["label"], fields["text"], fields.get("office", "")
+        if header == HEADER and not office:
+            raise EvalFileError(f"{path}:{number}: empty office")
         if kind not in KINDS:
             raise EvalFileError(f"{path}:{number}: unknown kind {kind!r}")
         labels = frozenset(x.strip() for x in label.split("|")) - {NONE, ""}
@@ -62,7 +70,7 @@ def read_tsv(path: Path) -> list[GoldRow]:
             raise EvalFileError(f"{path}:{number}: label must be '-' for kind {kind}")
         if not text:
             raise EvalFileError(f"{path}:{number}: empty text")
-        rows.append(GoldRow(kind, labels, text, number))
+        rows.append(GoldRow(kind, labels, text, number, office))
     return rows
 
 

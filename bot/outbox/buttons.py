@@ -33,7 +33,7 @@ from storage import auth as auth_store
 BUTTON_KEY_SECRET = "button_key"
 MAC_BYTES = 10
 # Buttons of a page: any engineer who was sent a copy of the page may press them on any copy.
-PAGE_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.TAKE, Action.ESCALATE, Action.RESOLVE})
+PAGE_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.TAKE, Action.ESCALATE, Action.RESOLVE, Action.LOWER})
 
 _configured: bytes | None = None
 

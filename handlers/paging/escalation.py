@@ -26,6 +26,9 @@ from i18n import clock_time, format_list, say, severity_name
 from storage import paging as paging_store
 
 STEP_TIMER = "page_step"
+# The page's "not urgent" button lowers a ticket paged as the key to the value (one step down the
+# response ladder; handlers.tickets.corrections explains the choice and does the lowering).
+NOT_URGENT: dict[str, Severity] = {"urgent": "high", "high": "normal"}
 
 # Why a step is sent later than the start: a catalog key (i18n) and its values.
 Reason = tuple[str, dict[str, object]] | None
@@ -246,7 +249,10 @@ async def _step_reply(
         why_text = "" if why is None else say(lang, why[0], **why[1])
         text = say(lang, "page", severity_name=severity, affected=affected, why=why_text, **common)
         actions = (Action.ACKNOWLEDGE, Action.TAKE, Action.ESCALATE, Action.RESOLVE)
-        return Reply(text, tuple(_button(lang, a, ticket) for a in actions))
+        buttons = tuple(_button(lang, a, ticket) for a in actions)
+        if plan.severity in NOT_URGENT:  # the ref names the severity it lowers from: pressed twice, lowered once
+            buttons += (Button(say(lang, "button_not_urgent"), Action.LOWER, f"{ticket.number}:{plan.severity}"),)
+        return Reply(text, buttons)
     if step.role == "service_manager":
         paged = [p for s in plan.steps if s.action == "page" and s.offset == step.offset for p in s.people]
         return Reply(say(lang, "notice_urgent", paged=await display_names(session, paged, lang), **common))

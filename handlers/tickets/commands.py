@@ -11,6 +11,8 @@
     谁在值班 | who is on duty | /oncall    everyone: who is on duty now and next
     帮助 | /help | /start                  everyone: what one can say (/start: Telegram's first message)
     /ticket 1042                         one ticket's state: its requester, the affected, engineers, managers
+    改级 1042 紧急 [原因] | /severity 1042 urgent [why]   engineers, managers: correct the severity
+    改类 1042 咨询 [原因] | /kind 1042 howto [why]        engineers, managers: correct the kind
     文章 [id] | /article [id]             everyone: a knowledge-base article in full, or the list
     换班 2026-12-01 eng.chen eng.zhao | /swap ...          swap a day's duty (the engineer or a manager)
     请假 eng.liu 2026-12-01 2026-12-03 eng.sun | /leave ...  leave with a substitute
@@ -35,6 +37,7 @@ from handlers.paging.calendar import CalendarError
 from handlers.paging.roster import describe_duty
 from handlers.permissions import Move, is_engineer, is_manager, may, relations
 from handlers.tickets import lifecycle
+from handlers.tickets.corrections import run_correction
 from i18n import clock_time, format_list, say, severity_name, status_name
 from storage import paging as paging_store
 from storage import queries
@@ -59,6 +62,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("note", rf"(?:备注|/note){_NUMBER}{_REST}"),
         ("escalate", rf"(?:升级|/escalate){_NUMBER}"),
         ("reassign", rf"(?:转派|/assign|/reassign){_NUMBER}\s+(?P<arg>\S+)"),
+        ("severity", rf"(?:改级|/severity){_NUMBER}{_REST}"),
+        ("kind", rf"(?:改类|/kind){_NUMBER}{_REST}"),
     )
 )
 _TRAILING = "？?。.!！ \t\n"
@@ -111,6 +116,8 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
     if command.name in ("swap", "leave"):
         return [Outgoing(Reply(await _change_roster(ctx, command)))]
     assert command.number is not None
+    if command.name in ("severity", "kind"):  # asks the permissions table before the ticket is looked up
+        return await run_correction(ctx, command.name, command.number, command.arg)
     ticket = await paging_store.lock_ticket(ctx.session, command.number)
     if ticket is None:
         return [Outgoing(Reply(say(ctx.lang, "no_ticket", number=command.number)))]

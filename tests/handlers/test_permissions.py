@@ -18,6 +18,7 @@ BY_ROLE: dict[Move, set[str]] = {
     Move.TICKET_REASSIGN: {"manager", "admin"},
     Move.TICKET_CONFIRM: set(),
     Move.TICKET_REOPEN: set(),
+    Move.TICKET_CORRECT_TRIAGE: {"engineer", "manager", "admin"},
     Move.TICKET_LIST_ASSIGNED: {"engineer", "admin"},
     Move.BE_ASSIGNED: {"engineer"},
     Move.REPAIR_STEP: {"engineer", "admin"},

@@ -67,3 +67,33 @@ def test_report_ends_with_the_summary_line() -> None:
     assert text.splitlines()[-1] == summary_line(report)
     assert re.fullmatch(r"kind_accuracy=1\.000 severity_accuracy=0\.000 article_accuracy=nan", summary_line(report))
     assert "want incident/normal, got incident/high" in text
+
+
+SHIPPED = (
+    DEV_SET,
+    DEV_SET.parent / "triage_check_lead.tsv",
+    *sorted((Path(__file__).resolve().parent / "data").glob("triage_*.tsv")),
+)
+
+
+def test_the_office_column_is_read_and_optional_for_a_file_of_ones_own(tmp_path: Path) -> None:
+    tagged = tmp_path / "tagged.tsv"
+    tagged.write_text("kind\tlabel\toffice\ttext\nincident\thigh\thotel\t开不了机\n", encoding="utf-8")
+    assert [(r.office, r.kind, r.text) for r in read_tsv(tagged)] == [("hotel", "incident", "开不了机")]
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("kind\tlabel\ttext\nstatus\t-\t我的单子呢\n", encoding="utf-8")
+    assert [(r.office, r.text) for r in read_tsv(plain)] == [("", "我的单子呢")]
+    nameless = tmp_path / "nameless.tsv"
+    nameless.write_text("kind\tlabel\toffice\ttext\nstatus\t-\t\t我的单子呢\n", encoding="utf-8")
+    with pytest.raises(EvalFileError, match=r"nameless\.tsv:2: empty office"):
+        read_tsv(nameless)
+
+
+def test_every_shipped_row_names_its_office_and_an_office_lives_in_one_file() -> None:
+    offices: dict[str, set[str]] = {}
+    for path in SHIPPED:
+        for row in read_tsv(path):
+            assert row.office, f"{path.name}:{row.line}"
+            offices.setdefault(row.office, set()).add(path.name)
+    assert len(offices) >= 10
+    assert {office: files for office, files in offices.items() if len(files) > 1} == {}

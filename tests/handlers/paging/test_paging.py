@@ -85,7 +85,13 @@ async def test_an_urgent_ticket_pages_both_engineers_on_duty_and_tells_the_servi
     page = next(r for r in await _sent(sessions) if r.recipient_id == SHIFT.engineers[0])
     reply = Reply.from_payload(page.payload)
     assert f"#{ticket.number}" in reply.text and "紧急故障" in reply.text and "李娜（财务部 3F）" in reply.text
-    assert [b.action for b in reply.buttons] == [Action.ACKNOWLEDGE, Action.TAKE, Action.ESCALATE, Action.RESOLVE]
+    assert [b.action for b in reply.buttons] == [
+        Action.ACKNOWLEDGE,
+        Action.TAKE,
+        Action.ESCALATE,
+        Action.RESOLVE,
+        Action.LOWER,
+    ]
     manager = [r for r in await _sent(sessions) if r.recipient_id == "svc.ma"]
     assert len(manager) == 1 and f"#{ticket.number}" in manager[0].payload["text"]
     [answer] = await _replies(sessions, receipt.inbound_id)
