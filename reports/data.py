@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.period import Month
 from storage import reports as report_store
+from storage.corrections import TriageAccuracy, triage_accuracy
 
 __all__ = ["ArticleRow", "ComplaintRow", "DeviceTicket", "MonthData", "RepairRow", "TicketRow", "load_month"]
 
@@ -92,6 +93,7 @@ class MonthData:
     article_events: tuple[ArticleRow, ...]
     device_tickets: tuple[DeviceTicket, ...] = ()  # tickets linked to devices, the year up to the month's end
     since: datetime | None = None  # the month's first instant on the contract's clock
+    triage: TriageAccuracy | None = None  # the month's tickets whose triage an engineer changed
 
 
 async def load_month(session: AsyncSession, month: Month, since: datetime, until: datetime) -> MonthData:
@@ -168,4 +170,5 @@ async def load_month(session: AsyncSession, month: Month, since: datetime, until
         repairs=tuple(r for r in history if r.created_at >= since),
         repair_history=tuple(history),
         article_events=articles,
+        triage=await triage_accuracy(session, since, until),
     )

@@ -38,6 +38,7 @@ from handlers.paging.roster import on_duty
 from reports.categories import category_of
 from reports.data import ComplaintRow, MonthData, RepairRow, TicketRow
 from reports.period import Month
+from storage.corrections import TriageAccuracy
 
 __all__ = [
     "SEVERITIES",
@@ -166,6 +167,7 @@ class MonthlyFigures:
     repeated_devices: tuple[RepeatedDevice, ...]
     # (weekday 0=Mon, high tickets promised, in time, the teams on duty when one was answered late)
     weekday_high: tuple[tuple[int, int, int, tuple[str, ...]], ...]
+    triage: TriageAccuracy  # production triage (issue 16): tickets an engineer re-triaged
 
     @property
     def total(self) -> int:
@@ -387,4 +389,5 @@ def monthly_figures(data: MonthData, contract: Contract, now: datetime) -> Month
         weekday_high=tuple(
             (day, len(v), sum(v), tuple(dict.fromkeys(late_teams[day]))) for day, v in sorted(weekday.items())
         ),
+        triage=data.triage or TriageAccuracy(len(tickets), 0),
     )

@@ -88,6 +88,10 @@ def suggestion_text(lang: str, s: Suggestion) -> str:
             rate=_pct(v["rate"]),
             count=v["count"],
         )
+    if s.rule == "retrain_triage":
+        return say(
+            lang, "report_suggest_retrain_triage", corrected=v["corrected"], opened=v["opened"], rate=_pct(v["rate"])
+        )
     raise ValueError(f"no text for suggestion rule {s.rule!r}")
 
 
@@ -364,6 +368,9 @@ def _summary(lang: str, figures: MonthlyFigures) -> Table:
         (Cell(say(lang, "report_complaints_total")), Cell(figures.complaints.total, "int")),
         (Cell(say(lang, "report_repairs_cost")), Cell(figures.repair_cost_fen, "money")),
         (Cell(say(lang, "report_kb_rate")), Cell(figures.deflection.rate, "percent")),
+        (Cell(say(lang, "report_triage_corrected")), Cell(figures.triage.corrected, "int")),
+        (Cell(say(lang, "report_triage_corrected_share")), Cell(figures.triage.corrected_share, "percent")),
+        (Cell(say(lang, "report_triage_classified")), Cell(figures.triage.classified, "int")),
     ]
     columns = (say(lang, "report_col_item"), say(lang, "report_col_value"))
     return Table(columns, tuple(rows), title=say(lang, "report_table_key_figures"), widths=(3, 1))

@@ -16,6 +16,9 @@ Rules, in the order the report lists them:
 - ``complaint_missed``: a complaint promise (8 h facts / 24 h answer) missed → review the handling.
 - ``slow_response``: a severity whose in-time share is under ``RESPONSE_BELOW`` (with at least
   ``RESPONSE_MIN`` tickets due) → check the roster and the escalation chain.
+- ``retrain_triage``: engineers changed the triage of at least ``RETRAIN_MIN`` tickets and at least
+  ``RETRAIN_SHARE`` of the month's → review the corrections and add them to the training data
+  (``helpdesk triage corrections``, then ``--export``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ REVISE_MIN = 3
 REVISE_SHARE = 0.5
 RESPONSE_BELOW = 0.9
 RESPONSE_MIN = 3
+RETRAIN_MIN = 3
+RETRAIN_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,14 @@ def _slow_response(figures: MonthlyFigures) -> list[Suggestion]:
     ]
 
 
+def _retrain_triage(figures: MonthlyFigures) -> list[Suggestion]:
+    t = figures.triage
+    share_ = t.corrected_share
+    if t.corrected < RETRAIN_MIN or share_ is None or share_ < RETRAIN_SHARE:
+        return []
+    return [Suggestion("retrain_triage", {"corrected": t.corrected, "opened": t.opened, "rate": share_})]
+
+
 def suggestions(figures: MonthlyFigures) -> list[Suggestion]:
     """Every rule's suggestions, in the order of the module docstring."""
     return [
@@ -123,4 +136,5 @@ def suggestions(figures: MonthlyFigures) -> list[Suggestion]:
         *_revise_articles(figures),
         *_complaints(figures),
         *_slow_response(figures),
+        *_retrain_triage(figures),
     ]

@@ -80,6 +80,14 @@ REPAIRS = (
     ("W2", "PR-7", "惠普 M404 打印机", "搓纸轮磨损", "declined", 80000),
 )
 OCTOBER_REPAIR = ("PC-0042", "联想 M720", "硬盘异响", "signed", 30000, local(10, 14, 10))
+# Engineers' triage corrections (issue 16): (ticket, from, to). H6 was corrected twice (it counts
+# once); N3 was opened as unknown and classified, which is not a triage error.
+CORRECTIONS = (
+    ("H1", {"kind": "incident", "severity": "normal"}, {"kind": "incident", "severity": "high"}),
+    ("H6", {"kind": "howto", "article": "projector"}, {"kind": "incident", "severity": "normal"}),
+    ("H6", {"kind": "incident", "severity": "normal"}, {"kind": "incident", "severity": "high"}),
+    ("N3", {"kind": "unknown"}, {"kind": "incident", "severity": "normal"}),
+)
 # (article, outcome, count)
 ARTICLE_EVENTS = (
     ("printer-jam", "served", 3),
@@ -179,6 +187,18 @@ async def seed_month(sessions: storage.SessionFactory) -> dict[str, int]:
                 complaint.facts_checked_at, complaint.status = created + facts, "facts_checked"
             if answer is not None:
                 complaint.answered_at, complaint.status = created + answer, "answered"
+        for i, (name, before, after) in enumerate(CORRECTIONS):
+            corrected = await storage.get_ticket(s, numbers[name])
+            assert corrected is not None
+            await storage.add_event(
+                s,
+                corrected,
+                at=by_name[name].created + (i + 1) * M,
+                actor_id="eng.chen",
+                action="triage_corrected",
+                source="chat",
+                detail={"from": before, "to": after, "why": "", "text": corrected.text},
+            )
         for article, outcome, count in ARTICLE_EVENTS:
             for i in range(count):
                 await storage.record_article_event(s, article_id=article, outcome=outcome, at=local(11, 10 + i, 11))

@@ -25,6 +25,7 @@ from reports.figures import monthly_figures
 from tests.reports.seed import (
     ARTICLE_EVENTS,
     COMPLAINTS,
+    CORRECTIONS,
     DEPARTMENTS,
     NORMAL_IN_TIME,
     NORMAL_RESOLUTION_ON_SITE_H,
@@ -96,6 +97,17 @@ async def test_the_workbook_counts_the_month_by_severity_kind_and_department(nov
     assert _by_first(_table(book, "工单量", "按类型"), "类型")["故障/服务"]["工单数"] == len(TICKETS)
     overview = _by_first(_table(book, "概览", "关键指标"), "项目")
     assert overview["工单总数"]["数值"] == len(TICKETS)
+
+
+async def test_the_key_figures_show_how_often_engineers_changed_the_triage(november: tuple[Path, Path]) -> None:
+    overview = _by_first(_table(openpyxl.load_workbook(november[1]), "概览", "关键指标"), "项目")
+    first = {name: before for name, before, _ in reversed(CORRECTIONS)}
+    classified = sum(1 for before in first.values() if before["kind"] == "unknown")
+    corrected = len(first) - classified
+    assert (corrected, classified) == (2, 1)  # H1 and H6 (twice, counted once); N3 was unknown
+    assert overview["分诊被工程师改动的工单"]["数值"] == corrected
+    assert overview["分诊改动率（改动的工单 / 工单总数）"]["数值"] == pytest.approx(corrected / len(TICKETS))
+    assert overview["未能自动分诊、由工程师分类的工单"]["数值"] == classified
 
 
 async def test_the_workbook_measures_response_and_resolution_against_the_contract(november: tuple[Path, Path]) -> None:
@@ -246,3 +258,4 @@ async def test_the_month_reads_the_same_from_either_database(sessions: storage.S
     assert figures.escalations == sum(t.timeouts for t in TICKETS)
     assert [d.key for d in figures.repeated_devices] == ["PC-0042"]
     assert figures.complaints.total == len(COMPLAINTS) and figures.deflection.served == 5
+    assert (figures.triage.opened, figures.triage.corrected, figures.triage.classified) == (len(TICKETS), 2, 1)

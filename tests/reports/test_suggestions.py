@@ -13,6 +13,7 @@ from reports.data import ArticleRow, ComplaintRow, DeviceTicket, MonthData, Repa
 from reports.figures import monthly_figures
 from reports.period import Month
 from reports.suggestions import suggestions
+from storage.corrections import TriageAccuracy
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
@@ -122,3 +123,12 @@ def test_a_registry_device_with_two_fault_tickets_is_named_and_a_repair_of_one_c
     fix = dataclasses.replace(repair("PC-0157", 10), ticket_number=1302)
     both = month(device_tickets=(first, second), repairs=(fix,), repair_history=(fix,), since=since)
     assert [s.values["count"] for s in suggestions(monthly_figures(both, CONTRACT, NOW))] == [2]
+
+
+def test_many_re_triaged_tickets_call_for_the_corrections_to_be_reviewed_and_trained_on() -> None:
+    many = month(tickets=tuple(ticket(d, "high", ack_minutes=10) for d in (3, 4, 5, 6)))
+    fired = suggestions(monthly_figures(dataclasses.replace(many, triage=TriageAccuracy(4, 3)), CONTRACT, NOW))
+    retrain = [(s.values["corrected"], s.values["opened"]) for s in fired if s.rule == "retrain_triage"]
+    assert retrain == [(3, 4)]
+    assert "retrain_triage" not in rules(dataclasses.replace(many, triage=TriageAccuracy(4, 2)))  # too few
+    assert "retrain_triage" not in rules(dataclasses.replace(many, triage=TriageAccuracy(100, 3, classified=20)))
