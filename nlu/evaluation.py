@@ -22,6 +22,18 @@ from pathlib import Path
 from nlu.client import NluClient
 from nlu.triage import KINDS, SEVERITIES, Triage, triage
 
+_ROOT = Path(__file__).resolve().parents[1]
+LABELLED_FILES = (
+    _ROOT / "tests" / "data" / "triage_dev.tsv",
+    _ROOT / "tests" / "data" / "triage_check_lead.tsv",
+    _ROOT / "tests" / "nlu" / "data" / "triage_holdout.tsv",
+    _ROOT / "tests" / "nlu" / "data" / "triage_unseen.tsv",
+    _ROOT / "tests" / "nlu" / "data" / "triage_unseen_2.tsv",
+    _ROOT / "tests" / "nlu" / "data" / "triage_unseen_3.tsv",
+)
+"""Every labelled file with offices: the dev set, the lead's check, the holdouts and the unseen sets
+(the leave-one-office-out bench and lab read them all)."""
+
 HEADER = ("kind", "label", "office", "text")
 PLAIN_HEADER = ("kind", "label", "text")  # a file without offices
 NONE = "-"

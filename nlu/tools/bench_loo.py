@@ -38,7 +38,7 @@ import aiohttp
 
 import nlu.triage as nlu_triage
 from nlu.client import NluClient, ParseResult, parse_result_from_json
-from nlu.evaluation import GoldRow, Report, read_tsv, score
+from nlu.evaluation import LABELLED_FILES, GoldRow, Report, read_tsv, score
 from nlu.rasa_http import RasaHttpClient
 from nlu.rules import plain_mandarin, severity_text
 from nlu.server import NLU_DIR, RasaServer, rasa_env, rasa_executable
@@ -46,14 +46,7 @@ from nlu.training_data import intent_for, nlu_yaml
 from nlu.triage import FALLBACK_INTENT, Triage, triage, triage_from_parse
 
 ROOT = NLU_DIR.parent
-FILES = (
-    ROOT / "tests" / "data" / "triage_dev.tsv",
-    ROOT / "tests" / "data" / "triage_check_lead.tsv",
-    ROOT / "tests" / "nlu" / "data" / "triage_holdout.tsv",
-    ROOT / "tests" / "nlu" / "data" / "triage_unseen.tsv",
-    ROOT / "tests" / "nlu" / "data" / "triage_unseen_2.tsv",
-    ROOT / "tests" / "nlu" / "data" / "triage_unseen_3.tsv",
-)
+FILES = LABELLED_FILES
 PEERS = ("tfidf-char-lr", "e5-lr")
 PROJECT = "project"
 
