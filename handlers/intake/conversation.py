@@ -7,6 +7,14 @@ from handlers.context import HandlerContext
 from i18n import feature_name, say
 from nlu.triage import Triage
 
+_CHOICE_BUTTONS = {
+    "incident": "button_broken",
+    "howto": "button_howto",
+    "status": "button_status",
+    "complaint": "button_complaint",
+    "purchase": "button_purchase",
+}
+_USUAL_CHOICES = ("incident", "howto", "status")
 _THANKS = ("谢谢", "感谢", "多谢", "辛苦", "thank", "thx")
 
 
@@ -24,13 +32,12 @@ async def handle_unknown(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
     """Never guess silently: say so, and offer a clarifying choice or a ticket as is."""
     if triage.needs_clarification:
         ref = str(ctx.message.id)
-        buttons = (
-            Button(say(ctx.lang, "button_broken"), Action.CLARIFY, f"{ref}:incident"),
-            Button(say(ctx.lang, "button_howto"), Action.CLARIFY, f"{ref}:howto"),
-            Button(say(ctx.lang, "button_status"), Action.CLARIFY, f"{ref}:status"),
-            Button(say(ctx.lang, "button_other"), Action.OPEN_TICKET, ref),
-        )
-        return [Outgoing(Reply(say(ctx.lang, "clarify"), buttons))]
+        # The two kinds the model hesitated between come first, then the usual choices.
+        offered = [k for k in triage.kinds if k in _CHOICE_BUTTONS]
+        offered += [k for k in _USUAL_CHOICES if k not in offered]
+        buttons = [Button(say(ctx.lang, _CHOICE_BUTTONS[k]), Action.CLARIFY, f"{ref}:{k}") for k in offered]
+        buttons.append(Button(say(ctx.lang, "button_other"), Action.OPEN_TICKET, ref))
+        return [Outgoing(Reply(say(ctx.lang, "clarify"), tuple(buttons)))]
     return [Outgoing(Reply(say(ctx.lang, "unknown"), (open_as_is_button(ctx),)))]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -132,8 +133,17 @@ class _Unasked:
         return parse
 
 
+def _never_asking() -> contextlib.AbstractContextManager[object]:
+    """Triage with the clarifying question's floor and margin off (Rasa's fallback is taken out of
+    the parse by :class:`_Unasked`)."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(nlu_triage, "KIND_FLOOR", 0.0))
+    stack.enter_context(mock.patch.object(nlu_triage, "KIND_MARGIN", 0.0))
+    return stack
+
+
 async def _would_have(client: NluClient, text: str) -> Triage:
-    with mock.patch.object(nlu_triage, "KIND_FLOOR", 0.0):
+    with _never_asking():
         return await triage(_Unasked(client), text)
 
 
@@ -284,7 +294,7 @@ def peer_folds(
 
 
 def _peer_would_have(parsed: dict[str, object]) -> Triage:
-    with mock.patch.object(nlu_triage, "KIND_FLOOR", 0.0):
+    with _never_asking():
         return triage_from_parse(parse_result_from_json(str(parsed["text"]), parsed), use_rules=False)
 
 

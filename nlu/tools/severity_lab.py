@@ -18,8 +18,10 @@ import hashlib
 import itertools
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -29,11 +31,12 @@ import scipy.sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+import nlu.triage as nlu_triage
 from nlu.client import IntentScore, ParseResult
 from nlu.evaluation import LABELLED_FILES, GoldRow, read_tsv, score
 from nlu.rules import plain_mandarin, severity_text
 from nlu.tools.peers import training_examples
-from nlu.triage import FALLBACK_INTENT, triage
+from nlu.triage import FALLBACK_INTENT, Triage, triage
 
 NLU_DIR = Path(__file__).resolve().parents[1]
 ROOT = NLU_DIR.parent
@@ -183,6 +186,20 @@ def _severity_only(e5: E5Cache, texts: list[str], intents: list[str], **kw: obje
     return flat_model(e5, [t for t, _ in pairs], [i for _, i in pairs], **kw)  # type: ignore[arg-type]
 
 
+def _shared_severity(e5: E5Cache, texts: list[str], intents: list[str], c: float = 20.0) -> Scorer:
+    """Severity-only LR on the flat model's own features (vocabulary and idf from every example):
+    what one Rasa component holding both classifiers does."""
+    features = Features(e5).fit(texts)
+    pairs = [(t, i) for t, i in zip(texts, intents, strict=True) if i.startswith("incident_")]
+    clf = LogisticRegression(C=c, max_iter=3000).fit(features([t for t, _ in pairs]), [i for _, i in pairs])
+
+    def predict(batch: Sequence[str]) -> list[dict[str, float]]:
+        probs = clf.predict_proba(features(batch))
+        return [dict(zip(clf.classes_.tolist(), p.tolist(), strict=True)) for p in probs]
+
+    return predict
+
+
 def _char_severity(e5: E5Cache, texts: list[str], intents: list[str], c: float = 10.0) -> Scorer:
     pairs = [(t, i) for t, i in zip(texts, intents, strict=True) if i.startswith("incident_")]
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
@@ -214,6 +231,8 @@ VARIANTS: dict[str, Build] = {
     "shipped": lambda e5, x, y, flat, texts: flat,
     "sev-incidents": _with_severity(_severity_only),
     "sev-incidents-half": _with_severity(_severity_only, 0.5),
+    "sev-shared": _with_severity(_shared_severity),
+    "sev-shared-half": _with_severity(_shared_severity, 0.5),
     "sev-char": _with_severity(_char_severity),
     "sev-char-half": _with_severity(_char_severity, 0.5),
     "sev-nodense": _with_severity(lambda e5, x, y: _severity_only(e5, x, y, dense=False)),
@@ -234,17 +253,53 @@ def flat_probs(e5: E5Cache, x: list[str], y: list[str], texts: list[str], path: 
     return probs
 
 
-async def run(variants: Sequence[str], work: Path, offices_only: Sequence[str]) -> None:
+def _wrong(gold: GoldRow, t: Triage) -> bool:
+    return (
+        gold.kind != t.kind
+        or (gold.kind == "incident" and t.severity not in gold.labels)
+        or (gold.kind == "howto" and t.article not in gold.labels)
+    )
+
+
+async def _answers(client: _Client, held: Sequence[GoldRow], margin: float) -> tuple[list[Triage], list[Triage]]:
+    """The triage of each row with the clarifying question at ``margin``, and what it would have
+    answered without ever asking (Rasa's fallback, the floor and the margin all off)."""
+    with mock.patch.object(nlu_triage, "KIND_MARGIN", margin):
+        given = [await triage(client, r.text) for r in held]
+    unasked = _Client({t: _unasked(p) for t, p in client.parses.items()})
+    with mock.patch.object(nlu_triage, "KIND_FLOOR", 0.0), mock.patch.object(nlu_triage, "KIND_MARGIN", 0.0):
+        would = [await triage(unasked, r.text) for r in held]
+    return given, would
+
+
+def _unasked(parse: ParseResult) -> ParseResult:
+    if parse.intent.name != FALLBACK_INTENT:
+        return parse
+    return ParseResult(parse.text, parse.ranking[0], parse.ranking, parse.entities)
+
+
+def _examples_of(path: Path) -> tuple[list[str], list[str]]:
+    """The examples of one more NLU data file (a candidate not yet in nlu/data)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / path.name).symlink_to(path.resolve())
+        return training_examples(Path(tmp))
+
+
+async def run(
+    variants: Sequence[str], work: Path, offices_only: Sequence[str], margins: Sequence[float], extra: Sequence[Path]
+) -> None:
     rows = [row for path in FILES for row in read_tsv(path)]
     base_x, base_y = training_examples()
+    for path in extra:
+        more_x, more_y = _examples_of(path)
+        base_x, base_y = base_x + more_x, base_y + more_y
     offices = list(dict.fromkeys(r.office for r in rows))
     if offices_only:
         offices = [o for o in offices if o in offices_only]
     e5 = E5Cache(work / "e5.npz")
     e5.ensure(base_x + [r.text for r in rows] + [t for r in rows for t in needed_texts(r.text)])
     for name in variants:
-        gold: list[GoldRow] = []
-        preds = []
+        clients: dict[str, _Client] = {}
         for office in offices:
             held = [r for r in rows if r.office == office]
             extra = [(r.text, row_intent(r)) for r in rows if r.office != office]
@@ -253,36 +308,40 @@ async def run(variants: Sequence[str], work: Path, offices_only: Sequence[str]) 
             texts = list(dict.fromkeys(t for r in held for t in needed_texts(r.text)))
             flat = flat_probs(e5, x, y, texts, work / f"flat-{office}.json")
             probs = VARIANTS[name](e5, x, y, flat, texts)
-            client = _Client({t: _parse(t, p) for t, p in zip(texts, probs, strict=True)})
-            fold_preds = [await triage(client, r.text) for r in held]
-            report = score(held, fold_preds)
+            clients[office] = _Client({t: _parse(t, p) for t, p in zip(texts, probs, strict=True)})
+        for margin in margins:
+            gold: list[GoldRow] = []
+            given: list[Triage] = []
+            would: list[Triage] = []
+            for office in offices:
+                held = [r for r in rows if r.office == office]
+                fold_given, fold_would = await _answers(clients[office], held, margin)
+                gold, given, would = gold + held, given + fold_given, would + fold_would
+            report = score(gold, given)
+            asked = [w for g, p, w in zip(gold, given, would, strict=True) if p.needs_clarification]
+            asked_wrong = sum(_wrong(g, w) for g, p, w in zip(gold, given, would, strict=True) if p.needs_clarification)
+            answered_wrong = sum(_wrong(g, p) for g, p in zip(gold, given, strict=True) if not p.needs_clarification)
             print(
-                f"  {name:<20} {office:<22} {report.kind_accuracy:.3f} {report.severity_accuracy:.3f} "
-                f"{report.article_accuracy:.3f}",
-                file=sys.stderr,
+                f"{name:<20} margin {margin:.2f}  kind {report.kind_accuracy:.3f} "
+                f"severity {report.severity_accuracy:.3f} article {report.article_accuracy:.3f}  "
+                f"asked {len(asked)} ({len(asked) / len(gold):.1%}), would be wrong {asked_wrong}; "
+                f"answered wrong {answered_wrong}  ({len(gold)} rows, {len(offices)} folds)",
                 flush=True,
             )
-            gold += held
-            preds += fold_preds
-        report = score(gold, preds)
-        asked = sum(p.needs_clarification for p in preds)
-        print(
-            f"{name:<20} kind {report.kind_accuracy:.3f} severity {report.severity_accuracy:.3f} "
-            f"article {report.article_accuracy:.3f}  asked {asked}  ({len(gold)} rows, {len(offices)} folds)",
-            flush=True,
-        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variant", action="append", choices=sorted(VARIANTS))
     parser.add_argument("--office", action="append", default=[])
+    parser.add_argument("--margin", action="append", type=float, help="KIND_MARGIN values to try (default: 0)")
+    parser.add_argument("--extra", action="append", type=Path, default=[], help="a candidate NLU data file to add")
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "severity-lab")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     jieba.load_userdict(str(next((NLU_DIR / "data" / "jieba").glob("*.txt"))))
     jieba.setLogLevel(60)
-    asyncio.run(run(args.variant or ["shipped"], args.work, args.office))
+    asyncio.run(run(args.variant or ["shipped"], args.work, args.office, args.margin or [0.0], args.extra))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 import storage
 from bot.pipeline import Pipeline
@@ -12,8 +13,9 @@ from core.clock import FakeClock
 from core.messages import Action, Outgoing, Reply, parse_payload
 from handlers.context import HandlerContext
 from handlers.registry import KIND_HANDLERS
-from nlu.client import NluClient, ParseResult
+from nlu.client import IntentScore, NluClient, ParseResult
 from nlu.triage import Triage
+from storage.models.service import Complaint
 from tests.support.builders import DownNlu, ScriptedNlu, make_inbound
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
@@ -86,6 +88,32 @@ async def test_an_unsure_triage_asks_and_the_answer_opens_the_right_ticket(sessi
     [reply] = await _replies(sessions, answered.inbound_id)
     assert ticket.kind == "incident" and ticket.text == "那个东西又不行了"
     assert f"#{ticket.number}" in reply.text
+
+
+class RankedNlu:
+    """Answers one ranking of intents for every text (two kinds close together)."""
+
+    def __init__(self, *scores: tuple[str, float]) -> None:
+        self.ranking = tuple(IntentScore(name, confidence) for name, confidence in scores)
+
+    async def parse(self, text: str) -> ParseResult:
+        return ParseResult(text, self.ranking[0], self.ranking)
+
+
+async def test_a_message_between_a_complaint_and_a_fault_offers_both_and_records_the_complaint_chosen(
+    sessions: storage.SessionFactory,
+) -> None:
+    text = "换回来的电脑资料全没了，也没人提前告诉我"
+    pipeline = _pipeline(sessions, RankedNlu(("complaint", 0.5), ("incident_normal", 0.4), ("chitchat", 0.1)))
+    asked = await pipeline.handle(make_inbound(text))
+    [question] = await _replies(sessions, asked.inbound_id)
+    assert [b.title for b in question.buttons][:2] == ["我要反映服务问题", "有东西坏了"]
+    assert await _tickets(sessions) == []
+    complaint = next(b for b in question.buttons if b.action is Action.CLARIFY and b.ref.endswith(":complaint"))
+    await pipeline.handle(make_inbound(complaint.payload))
+    async with sessions() as s:
+        [recorded] = (await s.scalars(select(Complaint))).all()
+    assert recorded.text == text and recorded.complainant_id == "staff.li"
 
 
 async def test_open_as_is_opens_one_ticket_however_often_it_is_pressed(sessions: storage.SessionFactory) -> None:

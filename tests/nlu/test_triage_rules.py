@@ -14,7 +14,7 @@ import pytest
 from nlu.client import IntentScore, ParseResult
 from nlu.evaluation import read_tsv
 from nlu.rules import Proposal, apply_rules, neutral_text, plain_mandarin, severity_text
-from nlu.triage import KIND_FLOOR, split_intent, triage, triage_from_parse
+from nlu.triage import KIND_FLOOR, KIND_MARGIN, split_intent, triage, triage_from_parse
 
 
 def parse(text: str, *scores: tuple[str, float]) -> ParseResult:
@@ -275,7 +275,7 @@ def test_everyone_kicked_off_the_vpn_is_an_outage_not_a_complaint() -> None:
     "text", ["刚修回来的笔记本用了两天又蓝屏了，这维修质量也太差了", "工程师说好下午来，结果电脑还是打不开"]
 )
 def test_a_fault_with_displeasure_at_the_service_stays_a_complaint(text: str) -> None:
-    result = triage_from_parse(parse(text, ("complaint", 0.6), ("incident_high", 0.4)))
+    result = triage_from_parse(parse(text, ("complaint", 0.65), ("incident_high", 0.35)))
     assert (result.kind, result.rule) == ("complaint", None)
 
 
@@ -385,6 +385,20 @@ def test_rules_are_named_and_leave_other_kinds_alone() -> None:
 def test_low_kind_confidence_asks_instead_of_guessing() -> None:
     result = triage_from_parse(parse("那个东西", ("status", KIND_FLOOR - 0.1), ("complaint", 0.2)))
     assert (result.kind, result.needs_clarification) == ("unknown", True)
+
+
+def test_two_kinds_close_together_ask_and_name_both() -> None:
+    close = triage_from_parse(parse("换回来的电脑资料全没了", ("complaint", 0.5), ("incident_normal", 0.4)))
+    assert (close.kind, close.needs_clarification, close.kinds) == ("unknown", True, ("complaint", "incident"))
+    apart = triage_from_parse(
+        parse("换回来的电脑资料全没了", ("complaint", 0.5 + KIND_MARGIN), ("incident_normal", 0.3))
+    )
+    assert (apart.kind, apart.needs_clarification) == ("complaint", False)
+
+
+def test_a_kind_the_rubric_decides_is_not_asked_about_however_close_the_model_was() -> None:
+    result = triage_from_parse(parse("电脑蓝屏了怎么办", ("howto_restore-files", 0.5), ("incident_high", 0.45)))
+    assert (result.kind, result.needs_clarification) == ("incident", False)
 
 
 def test_rasa_fallback_asks_instead_of_guessing() -> None:

@@ -29,7 +29,7 @@ from tests.support.processes import free_port
 
 MODES = ["webhook", "polling"]
 URGENT = "三楼整层都断网了，大家都没法工作"
-PRINTER = "打印机卡纸了，打不出来"
+PRINTER = "打印机一直报错，打不出来"
 
 
 def scripted_nlu() -> ScriptedNlu:

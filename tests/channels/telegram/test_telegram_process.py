@@ -31,7 +31,7 @@ async def test_helpdesk_run_answers_telegram_through_the_webhook_it_was_given(
         out = bot.helpdesk("telegram", "set-webhook", bot.url, "--insecure")
         assert "/webhooks/telegram" in out and fake_telegram.webhook_secret == SECRET
         await fake_telegram.wait_for(lambda: fake_telegram.commands, what="the bot to reach Telegram")
-        update = fake_telegram.message_update(TgUser(TELEGRAM_IDS["staff.li"], "李娜"), "打印机卡纸了，打不出来")
+        update = fake_telegram.message_update(TgUser(TELEGRAM_IDS["staff.li"], "李娜"), "打印机一直报错，打不出来")
         for _ in range(50):  # 503 until the channel is ready, as Telegram would retry
             if await fake_telegram.deliver(update) == 200:
                 break
