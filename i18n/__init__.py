@@ -13,14 +13,13 @@ on the language except by looking it up.
 
 from i18n.catalog import DEFAULT_LANGUAGE, LANGUAGES, language, plural, say
 from i18n.formatting import clock_time, day, format_list, weekday_time, yuan
-from i18n.names import feature_name, move_name, promise, severity_name, status_name, step_name
+from i18n.names import move_name, promise, severity_name, status_name, step_name
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "clock_time",
     "day",
-    "feature_name",
     "format_list",
     "language",
     "move_name",

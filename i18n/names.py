@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from i18n.catalog import say, text
 
-__all__ = ["feature_name", "move_name", "promise", "severity_name", "status_name", "step_name"]
+__all__ = ["move_name", "promise", "severity_name", "status_name", "step_name"]
 
 
 def severity_name(lang: str, severity: str) -> str:
@@ -20,11 +20,6 @@ def severity_name(lang: str, severity: str) -> str:
 def promise(lang: str, severity: str) -> str:
     """The contract's promised response for a severity (工程师将在 2 小时内响应)."""
     return say(lang, f"promise_{severity}")
-
-
-def feature_name(lang: str, kind: str) -> str:
-    """A feature named in ``coming_soon`` (操作指南 / How-to answers)."""
-    return say(lang, f"feature_{kind}")
 
 
 def status_name(lang: str, status: str) -> str:

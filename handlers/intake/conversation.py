@@ -1,10 +1,10 @@
-"""Chitchat, not understood, and the kinds whose features are still to come."""
+"""Chitchat, and messages not understood: the clarifying question."""
 
 from __future__ import annotations
 
 from core.messages import Action, Button, Outgoing, Reply
 from handlers.context import HandlerContext
-from i18n import feature_name, say
+from i18n import say
 from nlu.triage import Triage
 
 _CHOICE_BUTTONS = {
@@ -39,8 +39,3 @@ async def handle_unknown(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
         buttons.append(Button(say(ctx.lang, "button_other"), Action.OPEN_TICKET, ref))
         return [Outgoing(Reply(say(ctx.lang, "clarify"), tuple(buttons)))]
     return [Outgoing(Reply(say(ctx.lang, "unknown"), (open_as_is_button(ctx),)))]
-
-
-async def handle_coming_soon(ctx: HandlerContext, triage: Triage) -> list[Outgoing]:
-    text = say(ctx.lang, "coming_soon", what=feature_name(ctx.lang, triage.kind))
-    return [Outgoing(Reply(text, (open_as_is_button(ctx),)))]
