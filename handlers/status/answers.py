@@ -14,14 +14,15 @@ carry the question with the missing piece (``Action.STATUS``), answered at once 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import storage
 from core.messages import Action, Button, ButtonPress, Outgoing, Reply
 from handlers.context import HandlerContext, privately
+from handlers.paging.calendar import CalendarError
+from handlers.paging.roster import describe_duty
 from handlers.permissions import Move, is_engineer, may, relations
 from handlers.status.question import Shape, StatusQuestion, parse_question
-from handlers.tickets.commands import on_duty
 from i18n import clock_time, day, format_list, say, severity_name, status_name
 from nlu.triage import Triage
 from storage import paging as paging_store
@@ -60,7 +61,7 @@ async def answer_question(ctx: HandlerContext, q: StatusQuestion) -> list[Outgoi
 
 async def _answer(ctx: HandlerContext, q: StatusQuestion) -> list[Outgoing]:
     if q.shape is Shape.TICKET and q.number is not None:
-        return _reply(await _one_ticket(ctx, q.number))
+        return _reply(await one_ticket(ctx, q.number))
     if q.shape is Shape.DUTY:
         return _reply(await on_duty(ctx))
     if q.shape is Shape.MINE:
@@ -90,7 +91,9 @@ def _today(ctx: HandlerContext) -> date:
 # One ticket -------------------------------------------------------------------------------------
 
 
-async def _one_ticket(ctx: HandlerContext, number: int) -> str:
+async def one_ticket(ctx: HandlerContext, number: int) -> str:
+    """One ticket's state for whoever may read it (the status question and /ticket N); to anyone else
+    the same words as for no such ticket."""
     ticket = await storage.get_ticket(ctx.session, number)
     unavailable = say(ctx.lang, "query_ticket_unavailable", number=number)
     if ticket is None:
@@ -289,3 +292,22 @@ def _ask_what(ctx: HandlerContext) -> Outgoing:
     choices.append((say(ctx.lang, "query_button_duty"), StatusQuestion(Shape.DUTY)))
     buttons = tuple(Button(title, Action.STATUS, question.encode()) for title, question in choices)
     return Outgoing(Reply(say(ctx.lang, "query_which"), buttons))
+
+
+async def on_duty(ctx: HandlerContext) -> str:
+    """Who is on duty now and next (谁在值班 / /oncall, and the status question about duty)."""
+    if ctx.contract is None:
+        return say(ctx.lang, "no_roster")
+    names = {p.id: p.name for p in await storage.list_people(ctx.session)}
+    calendar = ctx.contract.calendar
+    try:
+        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names, ctx.lang)
+    except CalendarError as exc:
+        return str(exc)
+    # This year, and next year from December on: say when the holidays behind the answer are guessed.
+    today = calendar.local(ctx.now).date()
+    years = sorted({today.year, (today + timedelta(days=31)).year})
+    estimated = [str(y) for y in years if calendar.days.year(y).estimated]
+    if estimated:
+        answer += "\n" + say(ctx.lang, "calendar_estimated", years=format_list(ctx.lang, estimated))
+    return answer

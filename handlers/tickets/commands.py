@@ -26,19 +26,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 import storage
 from core.messages import Outgoing, Reply
 from handlers.context import HandlerContext, privately
 from handlers.kb.howto import show_article
 from handlers.paging import duty
-from handlers.paging.calendar import CalendarError
-from handlers.paging.roster import describe_duty
-from handlers.permissions import Move, is_engineer, is_manager, may, relations
+from handlers.permissions import is_engineer, is_manager
+from handlers.status.answers import on_duty, one_ticket
 from handlers.tickets import lifecycle
 from handlers.tickets.corrections import run_correction
-from i18n import clock_time, format_list, say, severity_name, status_name
+from i18n import say, severity_name, status_name
 from storage import paging as paging_store
 from storage import queries
 
@@ -110,7 +108,7 @@ async def run_command(ctx: HandlerContext, command: Command) -> list[Outgoing]:
         return [Outgoing(Reply(_help(ctx)))]
     if command.name == "ticket":
         assert command.number is not None
-        return privately(ctx, [Outgoing(Reply(await _one_ticket(ctx, command.number)))])
+        return privately(ctx, [Outgoing(Reply(await one_ticket(ctx, command.number)))])
     if command.name == "article":
         return await show_article(ctx, command.arg)
     if command.name in ("swap", "leave"):
@@ -214,44 +212,3 @@ def _help(ctx: HandlerContext) -> str:
     if is_manager(ctx.person.role):
         parts.append(say(ctx.lang, "help_manager"))
     return "\n\n".join(parts)
-
-
-async def _one_ticket(ctx: HandlerContext, number: int) -> str:
-    """One ticket's state, for whoever may read it; to anyone else the same answer as no such ticket."""
-    ticket = await storage.get_ticket(ctx.session, number)
-    if ticket is None:
-        return say(ctx.lang, "no_ticket", number=number)
-    affected = (ctx.person.id,) if await queries.is_affected(ctx.session, ticket.id, ctx.person.id) else ()
-    held = relations(ctx.person.role, ctx.person.id, requester=ticket.requester_id, affected=affected)
-    if not may(Move.STATUS_TICKET, held):  # the status question's rule: one rule for reading a ticket
-        return say(ctx.lang, "no_ticket", number=number)
-    assignee = await storage.get_person(ctx.session, ticket.assignee_id) if ticket.assignee_id else None
-    return say(
-        ctx.lang,
-        "ticket_view",
-        number=ticket.number,
-        severity=severity_name(ctx.lang, ticket.severity) if ticket.severity else ticket.kind,
-        status=status_name(ctx.lang, ticket.status),
-        assignee=assignee.name if assignee else "—",
-        created=clock_time(ctx.lang, ticket.created_at, ctx.zone, ctx.now),
-        text=ticket.text if len(ticket.text) <= 200 else ticket.text[:199] + "…",
-    )
-
-
-async def on_duty(ctx: HandlerContext) -> str:
-    """Who is on duty now and next (谁在值班 / /oncall, and the status question about duty)."""
-    if ctx.contract is None:
-        return say(ctx.lang, "no_roster")
-    names = {p.id: p.name for p in await storage.list_people(ctx.session)}
-    calendar = ctx.contract.calendar
-    try:
-        answer = describe_duty(ctx.contract.roster, ctx.now, calendar, names, ctx.lang)
-    except CalendarError as exc:
-        return str(exc)
-    # This year, and next year from December on: say when the holidays behind the answer are guessed.
-    today = calendar.local(ctx.now).date()
-    years = sorted({today.year, (today + timedelta(days=31)).year})
-    estimated = [str(y) for y in years if calendar.days.year(y).estimated]
-    if estimated:
-        answer += "\n" + say(ctx.lang, "calendar_estimated", years=format_list(ctx.lang, estimated))
-    return answer
