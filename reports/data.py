@@ -7,8 +7,9 @@ without a session, and a report is built from one consistent read.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +18,8 @@ from storage import reports as report_store
 from storage.corrections import TriageAccuracy, triage_accuracy
 
 __all__ = ["ArticleRow", "ComplaintRow", "DeviceTicket", "MonthData", "RepairRow", "TicketRow", "load_month"]
+
+_R = TypeVar("_R")
 
 # Repairs this far back count towards a device's repeated faults.
 REPEAT_WINDOW = timedelta(days=365)
@@ -96,6 +99,13 @@ class MonthData:
     triage: TriageAccuracy | None = None  # the month's tickets whose triage an engineer changed
 
 
+def _row(cls: type[_R], stored: object, **given: Any) -> _R:
+    """A report row from a stored object: every field of the row not ``given`` is the stored
+    object's attribute of the same name."""
+    copied = {f.name: getattr(stored, f.name) for f in fields(cls) if f.name not in given}  # type: ignore[arg-type]
+    return cls(**copied, **given)
+
+
 async def load_month(session: AsyncSession, month: Month, since: datetime, until: datetime) -> MonthData:
     """The month ``[since, until)``'s rows (the caller gives the month's bounds on the contract's clock)."""
     people = await report_store.people_by_id(session)
@@ -106,20 +116,11 @@ async def load_month(session: AsyncSession, month: Month, since: datetime, until
         if event.action == "escalated":
             (escalations if event.source == "system" else by_hand)[event.ticket_id] += 1
     ticket_rows = tuple(
-        TicketRow(
-            id=t.id,
+        _row(
+            TicketRow,
+            t,
             number=t.number or t.id,
-            kind=t.kind,
-            severity=t.severity,
-            status=t.status,
-            text=t.text,
-            article=t.article,
-            requester_id=t.requester_id,
             department=people[t.requester_id].department if t.requester_id in people else "",
-            assignee_id=t.assignee_id,
-            created_at=t.created_at,
-            acknowledged_at=t.acknowledged_at,
-            resolved_at=t.resolved_at,
             escalations=escalations[t.id],
             escalations_by_hand=by_hand[t.id],
         )
@@ -127,33 +128,13 @@ async def load_month(session: AsyncSession, month: Month, since: datetime, until
     )
     numbers = {t.id: t.number for t in ticket_rows}
     complaints = tuple(
-        ComplaintRow(
-            id=c.id,
-            created_at=c.created_at,
-            status=c.status,
-            facts_due_at=c.facts_due_at,
-            facts_checked_at=c.facts_checked_at,
-            answer_due_at=c.answer_due_at,
-            answered_at=c.answered_at,
-            ticket_number=numbers.get(c.ticket_id) if c.ticket_id is not None else None,
-        )
+        _row(ComplaintRow, c, ticket_number=numbers.get(c.ticket_id) if c.ticket_id is not None else None)
         for c in await report_store.complaints_created_between(session, since, until)
     )
     history = []
     for repair in await report_store.repairs_created_between(session, until - REPEAT_WINDOW, until):
         number = numbers.get(repair.ticket_id) or await report_store.ticket_number(session, repair.ticket_id)
-        history.append(
-            RepairRow(
-                ticket_number=number,
-                created_at=repair.created_at,
-                step=repair.step,
-                device=repair.device,
-                serial=repair.serial,
-                fault=repair.fault,
-                outcome=repair.outcome,
-                quote_fen=repair.quote_fen,
-            )
-        )
+        history.append(_row(RepairRow, repair, ticket_number=number))
     articles = tuple(
         ArticleRow(e.article_id, e.outcome, e.at)
         for e in await report_store.article_events_between(session, since, until)

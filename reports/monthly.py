@@ -6,6 +6,7 @@ Every heading and label comes from the catalog (``report_*`` keys); the figures 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import tzinfo
 from typing import Any
 
@@ -112,77 +113,65 @@ def _hours(value: float | None) -> Cell:
     return Cell(value, "hours")
 
 
-def _response_table(lang: str, figures: MonthlyFigures) -> Table:
-    rows = []
-    for s in figures.severities:
-        rows.append(
-            (
-                Cell(_severity(lang, s.severity)),
-                Cell(_clock(lang, s)),
-                Cell(s.tickets, "int"),
-                _hours(s.target_h),
-                Cell(s.promised, "int"),
-                Cell(s.acknowledged_in_time, "int"),
-                Cell(s.in_time_share, "percent"),
-                _hours(s.response_median_h),
-                _hours(s.response_p90_h),
-            )
-        )
-    columns = ("severity", "clock", "tickets", "target_h", "promised", "in_time", "in_time_share", "median_h", "p90_h")
-    return Table(
-        columns=tuple(say(lang, f"report_col_{c}") for c in columns),
-        rows=tuple(rows),
-        title=say(lang, "report_table_response"),
-        widths=(2, 1.4, 1, 1.1, 1.1, 1.1, 1.2, 1.1, 1.1),
+_Column = tuple[str, Callable[[SeverityFigures], Cell]]
+
+
+def _per_severity(
+    lang: str, figures: MonthlyFigures, columns: Sequence[_Column], title: str, widths: tuple[float, ...]
+) -> Table:
+    """One row per severity: its name and clock, then ``columns`` (a catalog column key and its cell)."""
+    heads = ("severity", "clock", *(key for key, _ in columns))
+    rows = tuple(
+        (Cell(_severity(lang, s.severity)), Cell(_clock(lang, s)), *(cell(s) for _, cell in columns))
+        for s in figures.severities
     )
+    return Table(tuple(say(lang, f"report_col_{c}") for c in heads), rows, title=say(lang, title), widths=widths)
+
+
+def _response_table(lang: str, figures: MonthlyFigures) -> Table:
+    columns: tuple[_Column, ...] = (
+        ("tickets", lambda s: Cell(s.tickets, "int")),
+        ("target_h", lambda s: _hours(s.target_h)),
+        ("promised", lambda s: Cell(s.promised, "int")),
+        ("in_time", lambda s: Cell(s.acknowledged_in_time, "int")),
+        ("in_time_share", lambda s: Cell(s.in_time_share, "percent")),
+        ("median_h", lambda s: _hours(s.response_median_h)),
+        ("p90_h", lambda s: _hours(s.response_p90_h)),
+    )
+    widths = (2, 1.4, 1, 1.1, 1.1, 1.1, 1.2, 1.1, 1.1)
+    return _per_severity(lang, figures, columns, "report_table_response", widths)
 
 
 def _resolution_table(lang: str, figures: MonthlyFigures) -> Table:
-    rows = []
-    for s in figures.severities:
-        rows.append(
-            (
-                Cell(_severity(lang, s.severity)),
-                Cell(_clock(lang, s)),
-                Cell(s.tickets, "int"),
-                Cell(s.resolved, "int"),
-                Cell(s.resolved_within_2h, "int"),
-                Cell(s.within_2h_share, "percent"),
-                Cell(s.resolved_within_24h, "int"),
-                Cell(s.within_24h_share, "percent"),
-                _hours(s.resolution_median_h),
-                _hours(s.resolution_p90_h),
-            )
-        )
-    columns = (
-        "severity",
-        "clock",
-        "tickets",
-        "resolved",
-        "within_2h",
-        "within_2h_share",
-        "within_24h",
-        "within_24h_share",
-        "median_h",
-        "p90_h",
+    columns: tuple[_Column, ...] = (
+        ("tickets", lambda s: Cell(s.tickets, "int")),
+        ("resolved", lambda s: Cell(s.resolved, "int")),
+        ("within_2h", lambda s: Cell(s.resolved_within_2h, "int")),
+        ("within_2h_share", lambda s: Cell(s.within_2h_share, "percent")),
+        ("within_24h", lambda s: Cell(s.resolved_within_24h, "int")),
+        ("within_24h_share", lambda s: Cell(s.within_24h_share, "percent")),
+        ("median_h", lambda s: _hours(s.resolution_median_h)),
+        ("p90_h", lambda s: _hours(s.resolution_p90_h)),
     )
-    return Table(
-        columns=tuple(say(lang, f"report_col_{c}") for c in columns),
-        rows=tuple(rows),
-        title=say(lang, "report_table_resolution"),
-        widths=(2, 1.4, 1, 1, 1, 1.1, 1, 1.1, 1, 1),
-    )
+    widths = (2, 1.4, 1, 1, 1, 1.1, 1, 1.1, 1, 1)
+    return _per_severity(lang, figures, columns, "report_table_resolution", widths)
+
+
+def _key_values(lang: str, items: Sequence[tuple[str, Cell]], title: str | None = None) -> Table:
+    """A two-column table of named figures (项目 / 数值): each item is a catalog key and its cell."""
+    columns = (say(lang, "report_col_item"), say(lang, "report_col_value"))
+    rows = tuple((Cell(say(lang, key)), cell) for key, cell in items)
+    return Table(columns, rows, title=say(lang, title) if title else "", widths=(3, 1))
 
 
 def _escalation_section(lang: str, figures: MonthlyFigures) -> Section:
-    summary = Table(
-        columns=(say(lang, "report_col_item"), say(lang, "report_col_value")),
-        rows=(
-            (Cell(say(lang, "report_escalated_tickets")), Cell(figures.escalated_tickets, "int")),
-            (Cell(say(lang, "report_escalations_timeout")), Cell(figures.escalations, "int")),
-            (Cell(say(lang, "report_escalations_by_hand")), Cell(figures.escalations_by_hand, "int")),
+    summary = _key_values(
+        lang,
+        (
+            ("report_escalated_tickets", Cell(figures.escalated_tickets, "int")),
+            ("report_escalations_timeout", Cell(figures.escalations, "int")),
+            ("report_escalations_by_hand", Cell(figures.escalations_by_hand, "int")),
         ),
-        widths=(3, 1),
     )
     rows = tuple(
         (
@@ -210,18 +199,15 @@ def _complaint_section(lang: str, figures: MonthlyFigures, zone: tzinfo) -> Sect
     def verdict(kept: bool | None) -> Cell:
         return Cell(say(lang, "report_pending" if kept is None else "report_kept" if kept else "report_missed"))
 
-    summary = Table(
-        columns=(say(lang, "report_col_item"), say(lang, "report_col_value")),
-        rows=(
-            (Cell(say(lang, "report_complaints_total")), Cell(c.total, "int")),
-            (Cell(say(lang, "report_complaints_facts_kept")), Cell(c.facts_kept, "int")),
-            (Cell(say(lang, "report_complaints_facts_missed")), Cell(c.facts_missed, "int")),
-            (Cell(say(lang, "report_complaints_answer_kept")), Cell(c.answer_kept, "int")),
-            (Cell(say(lang, "report_complaints_answer_missed")), Cell(c.answer_missed, "int")),
-            (Cell(say(lang, "report_complaints_pending")), Cell(c.pending, "int")),
-        ),
-        widths=(3, 1),
-    )
+    counts = {
+        "total": c.total,
+        "facts_kept": c.facts_kept,
+        "facts_missed": c.facts_missed,
+        "answer_kept": c.answer_kept,
+        "answer_missed": c.answer_missed,
+        "pending": c.pending,
+    }
+    summary = _key_values(lang, tuple((f"report_complaints_{k}", Cell(n, "int")) for k, n in counts.items()))
     rows = tuple(
         (
             Cell(f"C{row.id}"),
@@ -261,13 +247,12 @@ def _repair_section(lang: str, figures: MonthlyFigures) -> Section:
         title=say(lang, "report_table_repairs"),
         widths=(1, 2, 1.6, 2.4, 1.2, 1.2),
     )
-    total = Table(
-        columns=(say(lang, "report_col_item"), say(lang, "report_col_value")),
-        rows=(
-            (Cell(say(lang, "report_repairs_count")), Cell(len(figures.repairs), "int")),
-            (Cell(say(lang, "report_repairs_cost")), Cell(figures.repair_cost_fen, "money")),
+    total = _key_values(
+        lang,
+        (
+            ("report_repairs_count", Cell(len(figures.repairs), "int")),
+            ("report_repairs_cost", Cell(figures.repair_cost_fen, "money")),
         ),
-        widths=(3, 1),
     )
     repeated = Table(
         columns=tuple(say(lang, f"report_col_{k}") for k in ("device", "serial", "fault_count", "faults", "ticket")),
@@ -289,15 +274,14 @@ def _repair_section(lang: str, figures: MonthlyFigures) -> Section:
 
 def _kb_section(lang: str, figures: MonthlyFigures) -> Section:
     d = figures.deflection
-    summary = Table(
-        columns=(say(lang, "report_col_item"), say(lang, "report_col_value")),
-        rows=(
-            (Cell(say(lang, "report_kb_served")), Cell(d.served, "int")),
-            (Cell(say(lang, "report_kb_solved")), Cell(d.solved, "int")),
-            (Cell(say(lang, "report_kb_ticket")), Cell(d.became_ticket, "int")),
-            (Cell(say(lang, "report_kb_rate")), Cell(d.rate, "percent")),
+    summary = _key_values(
+        lang,
+        (
+            ("report_kb_served", Cell(d.served, "int")),
+            ("report_kb_solved", Cell(d.solved, "int")),
+            ("report_kb_ticket", Cell(d.became_ticket, "int")),
+            ("report_kb_rate", Cell(d.rate, "percent")),
         ),
-        widths=(3, 1),
     )
     per = Table(
         columns=tuple(say(lang, f"report_col_{k}") for k in ("article", "served", "solved", "became_ticket", "rate")),
@@ -361,19 +345,18 @@ def figures_top_categories(figures: MonthlyFigures, count: int = 6) -> list[tupl
 
 def _summary(lang: str, figures: MonthlyFigures) -> Table:
     high = next(s for s in figures.severities if s.severity == "high")
-    rows = [
-        (Cell(say(lang, "report_total_tickets")), Cell(figures.total, "int")),
-        (Cell(say(lang, "report_high_in_time")), Cell(high.in_time_share, "percent")),
-        (Cell(say(lang, "report_escalated_tickets")), Cell(figures.escalated_tickets, "int")),
-        (Cell(say(lang, "report_complaints_total")), Cell(figures.complaints.total, "int")),
-        (Cell(say(lang, "report_repairs_cost")), Cell(figures.repair_cost_fen, "money")),
-        (Cell(say(lang, "report_kb_rate")), Cell(figures.deflection.rate, "percent")),
-        (Cell(say(lang, "report_triage_corrected")), Cell(figures.triage.corrected, "int")),
-        (Cell(say(lang, "report_triage_corrected_share")), Cell(figures.triage.corrected_share, "percent")),
-        (Cell(say(lang, "report_triage_classified")), Cell(figures.triage.classified, "int")),
-    ]
-    columns = (say(lang, "report_col_item"), say(lang, "report_col_value"))
-    return Table(columns, tuple(rows), title=say(lang, "report_table_key_figures"), widths=(3, 1))
+    items = (
+        ("report_total_tickets", Cell(figures.total, "int")),
+        ("report_high_in_time", Cell(high.in_time_share, "percent")),
+        ("report_escalated_tickets", Cell(figures.escalated_tickets, "int")),
+        ("report_complaints_total", Cell(figures.complaints.total, "int")),
+        ("report_repairs_cost", Cell(figures.repair_cost_fen, "money")),
+        ("report_kb_rate", Cell(figures.deflection.rate, "percent")),
+        ("report_triage_corrected", Cell(figures.triage.corrected, "int")),
+        ("report_triage_corrected_share", Cell(figures.triage.corrected_share, "percent")),
+        ("report_triage_classified", Cell(figures.triage.classified, "int")),
+    )
+    return _key_values(lang, items, "report_table_key_figures")
 
 
 def monthly_document(figures: MonthlyFigures, lang: str, zone: tzinfo, customer: str = "") -> Document:
