@@ -5,7 +5,10 @@ as the bot does, runs nlu/tools/peers.py (TF-IDF char n-grams + LR, e5 embedding
 trained on the same nlu/data) in Rasa's environment, scores all three with the same
 code (nlu/evaluation.py) and prints the figures and latency per message side by side.
 
-    .venv/bin/python nlu/tools/bench_triage.py [tests/data/triage_dev.tsv]
+    .venv/bin/python nlu/tools/bench_triage.py [tests/data/triage_dev.tsv] [--no-peers]
+
+Latency is per message as the bot sees it (one or two parses over HTTP, plus the rules); with
+``--no-peers`` only the project runs, for measuring latency on an otherwise quiet machine.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ def _run_peers(dev: Path, out_dir: Path) -> None:
     )
 
 
-async def bench(dev: Path, verbose: bool) -> str:
+async def bench(dev: Path, verbose: bool, peers: bool = True) -> str:
     rows = read_tsv(dev)
     results: list[tuple[str, Report, list[float]]] = []
     texts = []
@@ -73,6 +76,8 @@ async def bench(dev: Path, verbose: bool) -> str:
     results.append(("project (rasa + rules)", project, list(timed.latencies_ms)))
     texts.append(format_report(project, title="project (rasa + rules)", show_errors=30 if verbose else 0))
     texts.append(latency_line(timed.latencies_ms))
+    if not peers:
+        return "\n".join(texts)
     with tempfile.TemporaryDirectory() as tmp:
         await asyncio.to_thread(_run_peers, dev, Path(tmp))
         for name in PEERS:
@@ -89,8 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dev", type=Path, nargs="?", default=DEV_SET)
     parser.add_argument("-v", "--verbose", action="store_true", help="full reports and errors")
+    parser.add_argument("--no-peers", action="store_true", help="only the project: its figures and latency")
     args = parser.parse_args()
-    print(asyncio.run(bench(args.dev, args.verbose)))
+    print(asyncio.run(bench(args.dev, args.verbose, peers=not args.no_peers)))
 
 
 if __name__ == "__main__":
