@@ -243,7 +243,9 @@ VARIANTS: dict[str, Build] = {
 
 def flat_probs(e5: E5Cache, x: list[str], y: list[str], texts: list[str], path: Path) -> FlatProbs:
     """The shipped model's probabilities for ``texts``, kept in ``path`` under a hash of its inputs."""
-    key = hashlib.sha256(json.dumps([x, y, texts], ensure_ascii=False).encode()).hexdigest()[:16]
+    # The examples as a set (their order changes nothing but rounding): a file moved into nlu/data
+    # from --extra keeps its fold results.
+    key = hashlib.sha256(json.dumps([sorted(zip(x, y)), texts], ensure_ascii=False).encode()).hexdigest()[:16]
     if path.exists():
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept["key"] == key:
@@ -272,6 +274,11 @@ async def _answers(client: _Client, held: Sequence[GoldRow], margin: float) -> t
     return given, would
 
 
+def _as_json(parse: ParseResult) -> dict[str, object]:
+    ranking = [{"name": s.name, "confidence": s.confidence} for s in parse.ranking]
+    return {"intent": {"name": parse.intent.name, "confidence": parse.intent.confidence}, "intent_ranking": ranking}
+
+
 def _unasked(parse: ParseResult) -> ParseResult:
     if parse.intent.name != FALLBACK_INTENT:
         return parse
@@ -286,7 +293,12 @@ def _examples_of(path: Path) -> tuple[list[str], list[str]]:
 
 
 async def run(
-    variants: Sequence[str], work: Path, offices_only: Sequence[str], margins: Sequence[float], extra: Sequence[Path]
+    variants: Sequence[str],
+    work: Path,
+    offices_only: Sequence[str],
+    margins: Sequence[float],
+    extra: Sequence[Path],
+    dump: Path | None = None,
 ) -> None:
     rows = [row for path in FILES for row in read_tsv(path)]
     base_x, base_y = training_examples()
@@ -309,6 +321,9 @@ async def run(
             flat = flat_probs(e5, x, y, texts, work / f"flat-{office}.json")
             probs = VARIANTS[name](e5, x, y, flat, texts)
             clients[office] = _Client({t: _parse(t, p) for t, p in zip(texts, probs, strict=True)})
+            if dump is not None:  # in bench_loo's fold shape, so nlu/tools/ablate_rules.py reads it
+                parses = {t: _as_json(p) for t, p in clients[office].parses.items()}
+                (dump / f"{office}.json").write_text(json.dumps({"parses": parses}, ensure_ascii=False), "utf-8")
         for margin in margins:
             gold: list[GoldRow] = []
             given: list[Triage] = []
@@ -336,12 +351,15 @@ def main() -> None:
     parser.add_argument("--office", action="append", default=[])
     parser.add_argument("--margin", action="append", type=float, help="KIND_MARGIN values to try (default: 0)")
     parser.add_argument("--extra", action="append", type=Path, default=[], help="a candidate NLU data file to add")
+    parser.add_argument("--dump", type=Path, help="write each fold's parses here (for ablate_rules.py --work)")
     parser.add_argument("--work", type=Path, default=ROOT / "var" / "severity-lab")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.dump is not None:
+        args.dump.mkdir(parents=True, exist_ok=True)
     jieba.load_userdict(str(next((NLU_DIR / "data" / "jieba").glob("*.txt"))))
     jieba.setLogLevel(60)
-    asyncio.run(run(args.variant or ["shipped"], args.work, args.office, args.margin or [0.0], args.extra))
+    asyncio.run(run(args.variant or ["shipped"], args.work, args.office, args.margin or [0.0], args.extra, args.dump))
 
 
 if __name__ == "__main__":
