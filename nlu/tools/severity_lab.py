@@ -245,7 +245,8 @@ def flat_probs(e5: E5Cache, x: list[str], y: list[str], texts: list[str], path: 
     """The shipped model's probabilities for ``texts``, kept in ``path`` under a hash of its inputs."""
     # The examples as a set (their order changes nothing but rounding): a file moved into nlu/data
     # from --extra keeps its fold results.
-    key = hashlib.sha256(json.dumps([sorted(zip(x, y)), texts], ensure_ascii=False).encode()).hexdigest()[:16]
+    examples = sorted(zip(x, y, strict=True))
+    key = hashlib.sha256(json.dumps([examples, texts], ensure_ascii=False).encode()).hexdigest()[:16]
     if path.exists():
         kept = json.loads(path.read_text(encoding="utf-8"))
         if kept["key"] == key:
