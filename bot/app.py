@@ -192,6 +192,8 @@ def reload_knowledge_base(rt: Runtime) -> str:
 
 def _watch_reload_signal(rt: Runtime) -> None:
     """``kill -HUP`` (or ``helpdesk kb reload``) reloads the knowledge base without a restart."""
+    # Not every loop can: NotImplementedError where the platform has no SIGHUP handlers (Windows),
+    # RuntimeError or ValueError outside the main thread (the app run inside tests); the CLI still reloads.
     with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_knowledge_base, rt)
 

@@ -175,16 +175,8 @@ async def _copy_to_duty_group(session: AsyncSession, out: Outgoing, now: datetim
             return  # a notice to the service manager, not the page
         if await storage.outbox_by_key(session, key) is not None:
             return  # a later step of the same page: the group has it already
-        copy = await storage.enqueue(
-            session,
-            channel=group.channel,
-            recipient_id=out.to,
-            chat_id=group.chat,
-            payload=out.reply.to_payload(),
-            now=now,
-            ticket_id=out.ticket_id,
-            key=key,
-        )
+        channel, recipient, chat, replaces_id = group.channel, out.to, group.chat, None
+        copy_key: str | None = key
     else:
         page = await storage.outbox_by_key(session, out.replaces_key or "")
         target = await storage.outbox_by_key(session, key)
@@ -192,15 +184,18 @@ async def _copy_to_duty_group(session: AsyncSession, out: Outgoing, now: datetim
             return
         if not any(b.action is Action.ACKNOWLEDGE for b in Reply.from_payload(page.payload).buttons):
             return  # the edit of a notice, not of the page
-        copy = await storage.enqueue(
-            session,
-            channel=target.channel,
-            recipient_id=target.recipient_id,
-            chat_id=target.chat_id,
-            payload=out.reply.to_payload(),
-            now=now,
-            ticket_id=out.ticket_id,
-            replaces_id=target.id,
-        )
+        channel, recipient, chat, replaces_id = target.channel, target.recipient_id, target.chat_id, target.id
+        copy_key = None
+    copy = await storage.enqueue(
+        session,
+        channel=channel,
+        recipient_id=recipient,
+        chat_id=chat,
+        payload=out.reply.to_payload(),
+        now=now,
+        ticket_id=out.ticket_id,
+        replaces_id=replaces_id,
+        key=copy_key,
+    )
     await sign(session, copy, now)
     copied.add(number)
