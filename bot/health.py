@@ -10,12 +10,12 @@ worker) registers with :meth:`Health.on_nlu_up`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Literal
 
 from core.clock import Clock
-from nlu.client import NluClient, NluUnavailable, ParseResult
+from nlu.client import NluClient, NluUnavailable, ParseResult, parse_all
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,15 @@ class HealthTrackedNlu:
             raise
         self._health.nlu_answered()
         return result
+
+    async def parse_many(self, texts: Sequence[str]) -> tuple[ParseResult, ...]:
+        try:
+            results = await parse_all(self._nlu, texts)
+        except NluUnavailable as exc:
+            self._health.nlu_failed(str(exc))
+            raise
+        self._health.nlu_answered()
+        return results
 
 
 def _iso(at: datetime | None) -> str | None:

@@ -9,8 +9,9 @@ pipeline has one thing to handle.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,21 @@ class NluUnavailable(Exception):
 
 class NluClient(Protocol):
     async def parse(self, text: str) -> ParseResult: ...
+
+
+@runtime_checkable
+class BatchNluClient(NluClient, Protocol):
+    """A client that can also parse several texts in one request (the real one can; a test double
+    need not, and then the texts are parsed one by one)."""
+
+    async def parse_many(self, texts: Sequence[str]) -> tuple[ParseResult, ...]: ...
+
+
+async def parse_all(client: NluClient, texts: Sequence[str]) -> tuple[ParseResult, ...]:
+    """Every text's parse: in one request when ``client`` can, else one request each."""
+    if isinstance(client, BatchNluClient):
+        return await client.parse_many(texts)
+    return tuple([await client.parse(t) for t in texts])
 
 
 def parse_result_from_json(text: str, data: Any) -> ParseResult:

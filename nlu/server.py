@@ -87,8 +87,8 @@ def rasa_env(nlu_dir: Path = NLU_DIR, base: dict[str, str] | None = None) -> dic
     """Environment for any Rasa command of this project.
 
     Telemetry is off because it would try the network; ``nlu/`` is on PYTHONPATH so
-    that ``components.e5_featurizer`` named in config.yml imports; the e5 engine gets
-    one thread because the machines have two cores shared with the bot and the tests.
+    that ``components.e5_featurizer`` named in config.yml imports; numpy and scikit-learn
+    get one thread (their work per message is small), the e5 engine sets its own.
     """
     env = dict(os.environ if base is None else base)
     env["RASA_TELEMETRY_ENABLED"] = "false"
@@ -150,6 +150,9 @@ class RasaServer:
             "--enable-api",
             "-m",
             str(self.model),
+            # Adds POST /webhooks/parse_many/ (components/parse_many.py), which the bot uses.
+            "--credentials",
+            str(self.nlu_dir / "credentials.yml"),
             "-i",
             "127.0.0.1",
             "-p",

