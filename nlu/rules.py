@@ -36,6 +36,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import opencc
+
 from nlu.rubric_words import (
     BUY_REQUEST,
     BUYING,
@@ -95,8 +97,12 @@ CANTONESE = (
     ("点样", "怎么"),
     ("点解", "为什么"),
     ("边个", "谁"),
+    ("边度", "哪里"),
     ("而家", "现在"),
     ("搞掂", "搞定"),
+    ("几时", "什么时候"),
+    ("琴日", "昨天"),
+    ("听日", "明天"),
     ("唔", "不"),
     ("冇", "没"),
     ("咗", "了"),
@@ -104,16 +110,33 @@ CANTONESE = (
     ("睇", "看"),
     ("咩", "什么"),
     ("佢", "他"),
-    ("係", "是"),
     ("喺", "在"),
     ("啲", "些"),
     ("嘢", "东西"),
     ("俾", "给"),
+    ("畀", "给"),
+    ("哋", "们"),
+    ("嚟", "来"),
+    ("攞", "拿"),
+    ("揾", "找"),  # 搵 as simplified
+    ("咁", "这么"),
 )
+"""Cantonese words and their Mandarin, in simplified characters (traditional ones are simplified
+first). Only words Mandarin does not use: 边 alone (旁边) or 整 (整理) would change Mandarin."""
+
+_BEFORE_SIMPLIFYING = (("係咪", "是不是"), ("係", "是"), ("嗰", "那"))
+"""Cantonese characters OpenCC would simplify into other words: 係 into 系 (as in 系统), 嗰 into
+the rare 𠮶. They are read as Mandarin before the text is simplified."""
+
+_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
 def plain_mandarin(text: str) -> str:
-    """The text with Cantonese words replaced by their Mandarin (unchanged if none)."""
+    """The text in simplified characters, with Cantonese words replaced by their Mandarin
+    (unchanged if it has neither)."""
+    for cantonese, mandarin in _BEFORE_SIMPLIFYING:
+        text = text.replace(cantonese, mandarin)
+    text = _SIMPLIFIED.convert(text)
     for cantonese, mandarin in CANTONESE:
         text = text.replace(cantonese, mandarin)
     return text

@@ -298,6 +298,19 @@ def test_cantonese_is_read_as_mandarin_and_thanks_stays_thanks() -> None:
     assert plain_mandarin("电脑蓝屏了") == "电脑蓝屏了"
 
 
+def test_traditional_characters_are_simplified_and_their_cantonese_read_as_mandarin() -> None:
+    assert plain_mandarin("點樣改開機密碼呀") == "怎么改开机密码呀"
+    assert plain_mandarin("我哋部機壞咗，嗰個師傅幾時嚟") == "我们部机坏了，那个师傅什么时候来"
+    # 係 is "is", never the 系 of 系统 that a plain simplification would make of it
+    assert plain_mandarin("係咪系統壞咗") == "是不是系统坏了"
+    assert plain_mandarin("琴日報嘅單，而家邊度睇") == "昨天报的单，现在哪里看"
+
+
+def test_mandarin_and_english_are_left_as_they_are() -> None:
+    for text in ("旁边的电脑整理一下桌面", "Outlook keeps asking for my password", "打印机 HP M404 卡纸了"):
+        assert plain_mandarin(text) == text
+
+
 async def test_triage_parses_cantonese_as_mandarin() -> None:
     seen: list[str] = []
 
