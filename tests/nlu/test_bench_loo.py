@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from nlu.evaluation import GoldRow
+from nlu.training_data import training_rows
 from nlu.triage import Triage
 
 TOOL = Path(__file__).resolve().parents[2] / "nlu" / "tools" / "bench_loo.py"
@@ -32,7 +33,6 @@ def answer(kind: str, severity: str | None = None, article: str | None = None, a
 
 
 def test_a_fold_learns_each_row_under_the_intent_its_label_names_and_skips_two_labels() -> None:
-    bench = _tool()
     rows = [
         row("incident", "urgent", "整层断网"),
         row("incident", "high|hardware", "开不了机"),
@@ -40,7 +40,7 @@ def test_a_fold_learns_each_row_under_the_intent_its_label_names_and_skips_two_l
         row("unknown", "-", "明天下雨吗"),
         row("status", "-", "我的单子呢"),
     ]
-    assert bench.training_rows(rows) == [
+    assert training_rows(rows) == [
         ("incident_urgent", "整层断网"),
         ("howto_printer-settings", "怎么双面打印"),
         ("out_of_scope", "明天下雨吗"),

@@ -1,43 +1,57 @@
-"""The trained model with the rules, on the dev set, through the real Rasa server.
+"""The trained model with the rules, through the real Rasa server.
 
-The dev set (tests/data/triage_dev.tsv) is never used for training; the holdout file
-(tests/nlu/data/triage_holdout.tsv) was written after the first dev-set tuning, and
-tests/nlu/data/triage_unseen.tsv, _2 and _3 were written from the rubric
-alone by people who never saw the training data, and were not read for errors. Targets from the triage issue:
-kind >= 0.95, severity >= 0.90, article >= 0.90.
+The shipped model trains on nlu/data and on the labelled offices' rows (nlu/offices.yml, made from
+nlu.evaluation.TRAINED_FILES: the dev set, the lead's check, the holdout and unseen sets 1-3), so on
+those sets the check is that it still answers what it was taught. The three newest offices' sets
+(tests/nlu/data/triage_unseen_4/5/6.tsv: a biotech lab, a school's administration, a freight
+forwarder) were written from the rubric alone by writers who never saw the training data, and the
+shipped model never trains on them: the check there is generalisation. Targets from the triage
+issue: kind >= 0.95, severity >= 0.90, article >= 0.90.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from nlu.evaluation import evaluate_file, read_tsv, score
+from nlu.evaluation import HELD_OUT_FILES, TRAINED_FILES, evaluate_file, read_tsv, score
 from nlu.rasa_http import RasaHttpClient
 from nlu.server import RasaServer
 from nlu.triage import triage
 
 from .test_evaluation import DEV_SET
 
-HOLDOUT = Path(__file__).resolve().parent / "data" / "triage_holdout.tsv"
-UNSEEN = Path(__file__).resolve().parent / "data" / "triage_unseen.tsv"
-UNSEEN_2 = Path(__file__).resolve().parent / "data" / "triage_unseen_2.tsv"
-UNSEEN_3 = Path(__file__).resolve().parent / "data" / "triage_unseen_3.tsv"
 
-
-@pytest.mark.parametrize("path", [DEV_SET, HOLDOUT, UNSEEN, UNSEEN_2], ids=["dev", "holdout", "unseen", "unseen-2"])
-async def test_labelled_sets_meet_the_triage_targets(rasa_server: RasaServer, path: Path) -> None:
+async def _figures(rasa_server: RasaServer, path: Path) -> tuple[str, dict[str, float]]:
     async with aiohttp.ClientSession() as session:
         client = RasaHttpClient(session, rasa_server.base_url, 30.0)
         text = await evaluate_file(path, client)
-    print(text)
     last = text.splitlines()[-1]
-    figures = dict(item.split("=") for item in last.split())
-    assert float(figures["kind_accuracy"]) >= 0.95, text
-    assert float(figures["severity_accuracy"]) >= 0.90, text
-    assert float(figures["article_accuracy"]) >= 0.90, text
+    figures = {name: float(value) for name, value in (item.split("=") for item in last.split())}
+    # nan: the set has no row of that kind (the lead's check has no how-to), so nothing to score
+    return text, {name: value for name, value in figures.items() if not math.isnan(value)}
+
+
+@pytest.mark.parametrize("path", HELD_OUT_FILES, ids=[p.stem for p in HELD_OUT_FILES])
+async def test_offices_never_trained_on_meet_the_triage_targets(rasa_server: RasaServer, path: Path) -> None:
+    text, figures = await _figures(rasa_server, path)
+    assert figures["kind_accuracy"] >= 0.95, text
+    assert figures["severity_accuracy"] >= 0.90, text
+    assert figures["article_accuracy"] >= 0.90, text
+
+
+@pytest.mark.parametrize("path", TRAINED_FILES, ids=[p.stem for p in TRAINED_FILES])
+async def test_the_model_still_answers_the_offices_it_was_taught(rasa_server: RasaServer, path: Path) -> None:
+    text, figures = await _figures(rasa_server, path)
+    assert {"kind_accuracy", "severity_accuracy"} <= figures.keys(), text
+    # Below 1: rows accepting two severities teach neither, the rules and the clarifying question
+    # overrule the model, and a logistic regression does not fit every example.
+    assert figures["kind_accuracy"] >= 0.97, text
+    assert figures["severity_accuracy"] >= 0.95, text
+    assert figures.get("article_accuracy", 1.0) >= 0.95, text
 
 
 async def test_time_and_rank_words_do_not_change_severity(rasa_server: RasaServer) -> None:

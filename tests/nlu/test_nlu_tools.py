@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from nlu.server import NLU_DIR
+from nlu.training_data import OFFICES_DATA, offices_yaml
 
 
 def test_setup_without_python_310_says_what_to_install(tmp_path: Path) -> None:
@@ -40,3 +41,8 @@ def test_setup_and_training_are_skipped_while_nothing_changed(trained_model: Pat
     train = subprocess.run(["bash", str(NLU_DIR / "tools" / "train.sh")], capture_output=True, text=True)
     assert train.returncode == 0 and "model up to date" in train.stdout
     assert trained_model.stat().st_mtime_ns == before
+
+
+def test_the_offices_training_file_holds_every_trained_labelled_row() -> None:
+    # Out of date after a labelled set changed: run `.venv/bin/python nlu/tools/offices_data.py`.
+    assert OFFICES_DATA.read_text(encoding="utf-8") == offices_yaml()
