@@ -129,19 +129,45 @@ async def _write(
     else:
         channel, chat = await route(session, out.to)
         recipient = out.to
-    row = await storage.enqueue(
+    return await _enqueue_signed(
         session,
+        out,
+        now,
         channel=channel,
         recipient_id=recipient,
         chat_id=chat,
-        payload=out.reply.to_payload(),
-        now=now,
         in_reply_to=reply_to.id if reply_to is not None and out.to is None else None,
-        ticket_id=out.ticket_id,
         replaces_id=replaced.id if replaced is not None else None,
         key=out.key,
     )
-    await sign(session, row, now)  # its buttons now name this row and its recipient
+
+
+async def _enqueue_signed(
+    session: AsyncSession,
+    out: Outgoing,
+    now: datetime,
+    *,
+    channel: str,
+    recipient_id: str | None,
+    chat_id: str,
+    in_reply_to: int | None = None,
+    replaces_id: int | None = None,
+    key: str | None = None,
+) -> storage.OutboxMessage:
+    """One outbox row for ``out``'s reply, signed: its buttons now name this row and its recipient."""
+    row = await storage.enqueue(
+        session,
+        channel=channel,
+        recipient_id=recipient_id,
+        chat_id=chat_id,
+        payload=out.reply.to_payload(),
+        now=now,
+        in_reply_to=in_reply_to,
+        ticket_id=out.ticket_id,
+        replaces_id=replaces_id,
+        key=key,
+    )
+    await sign(session, row, now)
     return row
 
 
@@ -186,16 +212,7 @@ async def _copy_to_duty_group(session: AsyncSession, out: Outgoing, now: datetim
             return  # the edit of a notice, not of the page
         channel, recipient, chat, replaces_id = target.channel, target.recipient_id, target.chat_id, target.id
         copy_key = None
-    copy = await storage.enqueue(
-        session,
-        channel=channel,
-        recipient_id=recipient,
-        chat_id=chat,
-        payload=out.reply.to_payload(),
-        now=now,
-        ticket_id=out.ticket_id,
-        replaces_id=replaces_id,
-        key=copy_key,
+    await _enqueue_signed(
+        session, out, now, channel=channel, recipient_id=recipient, chat_id=chat, replaces_id=replaces_id, key=copy_key
     )
-    await sign(session, copy, now)
     copied.add(number)
