@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -75,6 +76,29 @@ async def test_parse_many_refuses_a_malformed_body_with_a_reason(
         async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as resp:
             assert resp.status == 400
             assert (await resp.json())["error"].startswith(reason)
+
+
+def _outside_address() -> str | None:
+    """This machine's address on its network (not loopback), if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("203.0.113.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+async def test_parse_many_cannot_be_reached_from_outside_the_machine(rasa_server: RasaServer) -> None:
+    # The route takes no identity: only the bot on the same machine may reach it (Rasa binds 127.0.0.1).
+    address = _outside_address()
+    if address is None:
+        pytest.skip("this machine has no network address besides loopback")
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        with pytest.raises(aiohttp.ClientConnectionError):
+            await session.post(f"http://{address}:{rasa_server.port}/webhooks/parse_many/", json={"texts": ["网断了"]})
+        async with session.post(f"{rasa_server.base_url}/webhooks/parse_many/", json={"texts": ["网断了"]}) as resp:
+            assert resp.status == 200
 
 
 async def test_stop_ends_the_rasa_process(trained_model: Path) -> None:
